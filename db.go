@@ -1,0 +1,253 @@
+package polysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/polysql/polysql/dialect"
+)
+
+// DB is an open database on any engine. It is safe for concurrent use.
+//
+// On SQLite it holds two pools: one writer connection, whose transactions
+// begin IMMEDIATE so writers queue instead of failing, and a read pool
+// (query_only). On PostgreSQL and MySQL both are the same pool.
+type DB struct {
+	target      *Target
+	d           dialect.Dialect
+	write       *sql.DB
+	read        *sql.DB
+	notices     []string
+	journalMode string
+	opts        options
+}
+
+// Dialect returns the engine's dialect.
+func (db *DB) Dialect() dialect.Dialect { return db.d }
+
+// Engine returns the engine family.
+func (db *DB) Engine() dialect.Engine { return db.d.Engine() }
+
+// URL returns the database URL with any password redacted.
+func (db *DB) URL() string { return db.target.Redacted() }
+
+// Location returns where the data lives: a file path, ":memory:", or host:port/database.
+func (db *DB) Location() string { return db.target.Location() }
+
+// Target returns the parsed URL.
+func (db *DB) Target() *Target { return db.target }
+
+// JournalMode returns SQLite's journal mode ("wal", "delete", ...); "" elsewhere.
+func (db *DB) JournalMode() string { return db.journalMode }
+
+// Notices returns what Open decided that a user should know (a journal-mode
+// fallback, say). They are also logged.
+func (db *DB) Notices() []string { return append([]string(nil), db.notices...) }
+
+// Writer returns the pool that writes (on SQLite, the single writer connection).
+func (db *DB) Writer() *sql.DB { return db.write }
+
+// Reader returns the pool for reads (on SQLite, the query_only read pool).
+func (db *DB) Reader() *sql.DB { return db.read }
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// ServerVersion returns the engine's version string.
+func (db *DB) ServerVersion(ctx context.Context) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, db.d.ServerVersionQuery()).Scan(&v)
+	return v, db.wrap(err)
+}
+
+// ExecContext runs a statement that returns no rows on the writer. Placeholders are '?'.
+func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := db.write.ExecContext(ctx, db.d.Rebind(query), args...)
+	return res, db.wrap(err)
+}
+
+// QueryContext runs a query on the read pool. Placeholders are '?'. On SQLite
+// the read pool cannot write: use WriteTx for INSERT ... RETURNING.
+func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := db.read.QueryContext(ctx, db.d.Rebind(query), args...)
+	return rows, db.wrap(err)
+}
+
+// QueryRowContext runs a query expected to return at most one row on the read pool.
+func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
+	return &Row{row: db.read.QueryRowContext(ctx, db.d.Rebind(query), args...), d: db.d}
+}
+
+// Row is one row from QueryRowContext; its errors are classified.
+type Row struct {
+	row *sql.Row
+	d   dialect.Dialect
+}
+
+// Scan copies the row's columns into dest; sql.ErrNoRows when there is none.
+func (r *Row) Scan(dest ...any) error { return classify(r.d, r.row.Scan(dest...)) }
+
+// Err returns the error, if any, of running the query.
+func (r *Row) Err() error { return classify(r.d, r.row.Err()) }
+
+// Tx is a transaction. Its methods take '?' placeholders and classify errors.
+type Tx struct {
+	tx *sql.Tx
+	d  dialect.Dialect
+}
+
+// Raw returns the underlying *sql.Tx (its methods take the engine's own placeholders).
+func (tx *Tx) Raw() *sql.Tx { return tx.tx }
+
+// Dialect returns the engine's dialect.
+func (tx *Tx) Dialect() dialect.Dialect { return tx.d }
+
+// ExecContext runs a statement in the transaction.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, tx.d.Rebind(query), args...)
+	return res, classify(tx.d, err)
+}
+
+// QueryContext runs a query in the transaction.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, tx.d.Rebind(query), args...)
+	return rows, classify(tx.d, err)
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
+	return &Row{row: tx.tx.QueryRowContext(ctx, tx.d.Rebind(query), args...), d: tx.d}
+}
+
+// WriteTx runs fn in a write transaction and commits it when fn returns nil;
+// it rolls back when fn returns an error or panics.
+//
+// On SQLite the transaction begins IMMEDIATE on the single writer connection,
+// so it holds the write lock from the start and cannot fail later for lack of
+// it. A busy BEGIN or COMMIT (another process holds the lock past the busy
+// timeout) is retried with backoff until ctx ends: both are safe to retry,
+// because nothing has run (BEGIN) or the transaction is still open (COMMIT).
+// fn itself is never run twice.
+func (db *DB) WriteTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.runTx(ctx, db.write, nil, fn)
+}
+
+// ReadTx runs fn in a read-only transaction: one consistent snapshot.
+func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.runTx(ctx, db.read, readOnlyTxOptions(db.d), fn)
+}
+
+func (db *DB) runTx(ctx context.Context, pool *sql.DB, txo *sql.TxOptions, fn func(tx *Tx) error) (err error) {
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return db.wrap(err)
+	}
+	defer conn.Close()
+
+	var tx *sql.Tx
+	err = db.retryBusy(ctx, func() error {
+		var berr error
+		tx, berr = conn.BeginTx(ctx, txo)
+		return classify(db.d, berr)
+	})
+	if err != nil {
+		return fmt.Errorf("polysql: begin transaction: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = tx.Rollback()
+		}
+		if p := recover(); p != nil {
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{tx: tx, d: db.d}); err != nil {
+		done = true
+		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("polysql: rollback: %w", classify(db.d, rerr)))
+		}
+		return err
+	}
+	done = true
+	cerr := classify(db.d, tx.Commit())
+	if cerr == nil {
+		return nil
+	}
+	if db.d.Capabilities().RetryBusy && errors.Is(cerr, dialect.ErrBusy) {
+		// SQLite keeps the transaction open after a busy COMMIT; database/sql
+		// has let go of it, so finish it on the connection directly.
+		cerr = db.retryBusy(ctx, func() error {
+			_, e := conn.ExecContext(ctx, "COMMIT")
+			return classify(db.d, e)
+		})
+		if cerr == nil {
+			return nil
+		}
+	}
+	// Whatever the engine left behind, make sure the connection goes back clean.
+	_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	return fmt.Errorf("polysql: commit: %w", cerr)
+}
+
+// retryBusy runs op, retrying while it fails with ErrBusy on an engine where
+// that is safe, with jittered exponential backoff, until ctx ends.
+func (db *DB) retryBusy(ctx context.Context, op func() error) error {
+	backoff := 5 * time.Millisecond
+	for {
+		err := op()
+		if err == nil || !db.d.Capabilities().RetryBusy || !errors.Is(err, dialect.ErrBusy) {
+			return err
+		}
+		sleep := backoff/2 + time.Duration(rand.Int64N(int64(backoff)))
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(sleep):
+		}
+		backoff = min(backoff*2, 500*time.Millisecond)
+	}
+}
+
+// wrap classifies an error and hides the URL's password in its text.
+func (db *DB) wrap(err error) error {
+	return classify(db.d, err)
+}
+
+func classify(d dialect.Dialect, err error) error {
+	if err == nil || errors.Is(err, sql.ErrNoRows) || errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	var de *dialect.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return d.Classify(err)
+}
+
+func readOnlyTxOptions(d dialect.Dialect) *sql.TxOptions {
+	// SQLite's read pool is query_only already; its driver takes no ReadOnly flag.
+	if d.Capabilities().SingleWriter {
+		return nil
+	}
+	return &sql.TxOptions{ReadOnly: true}
+}
+
+// scrub removes a password from error text.
+func scrub(msg, password string) string {
+	if len(password) < 3 {
+		return msg
+	}
+	return strings.ReplaceAll(msg, password, "xxxxx")
+}

@@ -1,0 +1,75 @@
+package polysql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/polysql/polysql/dialect"
+)
+
+// Open opens the database a URL names (see ParseURL for the forms). An empty
+// url means $POLYSQL_URL, then $DATABASE_URL, then DefaultURL, whose folder
+// is created with mode 0700.
+//
+// Open connects before it returns, within the connect timeout (default 10 s),
+// so a wrong host, password or database name is reported here, with the URL's
+// password redacted from every message.
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	raw := ResolveURL(url)
+	t, err := ParseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("polysql: open: %w", err)
+	}
+	open, ok := openers[t.Engine]
+	if !ok {
+		return nil, fmt.Errorf("polysql: open %s: engine %s is not supported", t.Redacted(), t.Engine)
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.connectTimeout)
+	defer cancel()
+	db, err := open(ctx, t, o)
+	if err != nil {
+		return nil, &OpenError{URL: t.Redacted(), Err: err, password: t.password()}
+	}
+	for _, n := range db.notices {
+		o.logger.Warn("polysql: "+n, "url", t.Redacted())
+	}
+	return db, nil
+}
+
+type opener func(ctx context.Context, t *Target, o options) (*DB, error)
+
+// openers holds each engine's connection setup (open_sqlite.go, open_postgres.go, open_mysql.go).
+var openers = map[dialect.Engine]opener{
+	dialect.SQLite:   openSQLite,
+	dialect.Postgres: openPostgres,
+	dialect.MySQL:    openMySQL,
+}
+
+// OpenError is a failure to open a database. Its message names the
+// (redacted) URL; errors.Is still finds the portable kind (ErrConnection,
+// ErrAuth, ErrNoSuchDatabase, context.DeadlineExceeded...).
+type OpenError struct {
+	URL      string
+	Err      error
+	password string
+}
+
+func (e *OpenError) Error() string {
+	return scrub(fmt.Sprintf("polysql: open %s: %v", e.URL, e.Err), e.password)
+}
+
+// Unwrap returns the cause.
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// timeoutHint turns a bare deadline error into one that says what timed out.
+func timeoutHint(err error, what string) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: no answer within the connect timeout: %w", what, err)
+	}
+	return err
+}

@@ -1,0 +1,102 @@
+package polysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/polysql/polysql/dialect"
+)
+
+// mysqlDriverParams are URL parameters go-sql-driver/mysql understands
+// itself; any other parameter is passed on as a session system variable.
+var mysqlDriverParams = map[string]bool{
+	"tls": true, "timeout": true, "readTimeout": true, "writeTimeout": true,
+	"allowCleartextPasswords": true, "allowNativePasswords": true,
+	"unix_socket": true, "charset": true, "collation": true,
+}
+
+// openMySQL opens MySQL or MariaDB: utf8mb4, times parsed into time.Time in
+// UTC, the session in UTC, and strict SQL mode so bad data is an error
+// rather than silently truncated. A password left out of the URL comes
+// from $MYSQL_PWD, as the mysql client does.
+func openMySQL(ctx context.Context, t *Target, o options) (*DB, error) {
+	u := t.u
+	cfg := mysql.NewConfig()
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	if _, has := u.User.Password(); u.User == nil || !has {
+		cfg.Passwd = os.Getenv("MYSQL_PWD")
+	}
+	if cfg.User == "" {
+		cfg.User = os.Getenv("USER")
+	}
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	cfg.Net = "tcp"
+	host := u.Hostname()
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	port := u.Port()
+	if port == "" {
+		port = "3306"
+	}
+	cfg.Addr = net.JoinHostPort(host, port)
+	if s := t.Params.Get("unix_socket"); s != "" {
+		cfg.Net, cfg.Addr = "unix", s
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.Timeout = o.connectTimeout
+	cfg.Collation = "utf8mb4_general_ci"
+	cfg.Params = map[string]string{
+		"time_zone": "'+00:00'",
+		// Strict, no zero dates, and an explicit 0 stored as 0 in an
+		// AUTO_INCREMENT column (as SQLite does) instead of a new id.
+		"sql_mode": "'TRADITIONAL,NO_AUTO_VALUE_ON_ZERO'",
+	}
+	for k, vs := range t.Params {
+		v := vs[len(vs)-1]
+		switch {
+		case k == "timeout":
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return nil, fmt.Errorf("%w: timeout=%q: %v", ErrBadURL, v, err)
+			}
+			cfg.Timeout = d
+		case k == "tls":
+			cfg.TLSConfig = v
+		case k == "collation":
+			cfg.Collation = v
+		case mysqlDriverParams[k]:
+		default:
+			cfg.Params[k] = v
+		}
+	}
+	d0 := dialect.MustNew(dialect.MySQL, dialect.Flavor{})
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrBadURL, scrub(err.Error(), cfg.Passwd))
+	}
+	pool := sql.OpenDB(connector)
+	pool.SetConnMaxIdleTime(5 * time.Minute) // below MySQL's wait_timeout, so idle connections are not killed under us
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, timeoutHint(classify(d0, err), "mysql")
+	}
+	var version string
+	if err := pool.QueryRowContext(ctx, d0.ServerVersionQuery()).Scan(&version); err != nil {
+		pool.Close()
+		return nil, classify(d0, err)
+	}
+	d := dialect.MustNew(dialect.MySQL, dialect.Flavor{Version: version, MariaDB: strings.Contains(strings.ToLower(version), "mariadb")})
+	return &DB{target: t, d: d, write: pool, read: pool, opts: o}, nil
+}

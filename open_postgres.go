@@ -1,0 +1,68 @@
+package polysql
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/polysql/polysql/dialect"
+)
+
+// openPostgres opens PostgreSQL through pgx. pgx reads libpq's conventions
+// (PGPASSWORD, ~/.pgpass, PGSSLMODE...), and the URL's query parameters pass
+// through: sslmode, connect_timeout, and any run-time parameter such as
+// search_path.
+func openPostgres(ctx context.Context, t *Target, o options) (*DB, error) {
+	conn := t.Raw
+	if i := strings.Index(conn, "://"); i >= 0 {
+		conn = "postgres" + conn[i:] // drop "+driver" and spell the scheme as pgx wants
+	}
+	cfg, err := pgx.ParseConfig(conn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrBadURL, scrub(err.Error(), t.password()))
+	}
+	if !t.Params.Has("connect_timeout") {
+		cfg.ConnectTimeout = o.connectTimeout
+	}
+	d0 := dialect.MustNew(dialect.Postgres, dialect.Flavor{})
+	pool := stdlib.OpenDB(*cfg)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, timeoutHint(classify(d0, err), "postgres")
+	}
+	var version string
+	if err := pool.QueryRowContext(ctx, d0.ServerVersionQuery()).Scan(&version); err != nil {
+		pool.Close()
+		return nil, classify(d0, err)
+	}
+	d := dialect.MustNew(dialect.Postgres, dialect.Flavor{Version: version})
+	return &DB{target: t, d: d, write: pool, read: pool, opts: o}, nil
+}
+
+// RawConn runs fn with a connection's driver-level handle: on PostgreSQL a
+// *stdlib.Conn (call its Conn() for the *pgx.Conn, for CopyFrom); on MySQL
+// and SQLite the driver's own connection. The connection is the writer's.
+func (db *DB) RawConn(ctx context.Context, fn func(driverConn any) error) error {
+	c, err := db.write.Conn(ctx)
+	if err != nil {
+		return db.wrap(err)
+	}
+	defer c.Close()
+	return c.Raw(fn)
+}
+
+// PgxConn runs fn with a *pgx.Conn on PostgreSQL, for its native API (COPY,
+// batches, LISTEN/NOTIFY). It fails on other engines.
+func (db *DB) PgxConn(ctx context.Context, fn func(*pgx.Conn) error) error {
+	return db.RawConn(ctx, func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("polysql: PgxConn needs PostgreSQL, this is %s", db.Engine())
+		}
+		return fn(sc.Conn())
+	})
+}
+

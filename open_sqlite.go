@@ -1,0 +1,143 @@
+package polysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/polysql/polysql/dialect"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// openSQLite tunes SQLite as an expert would: WAL (readers never block the
+// writer), synchronous=NORMAL (durable at each checkpoint, safe in WAL),
+// a busy timeout, foreign keys enforced, one writer connection whose
+// transactions begin IMMEDIATE, and a separate query_only read pool.
+func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
+	d := dialect.MustNew(dialect.SQLite, dialect.Flavor{})
+	busy := o.busyTimeout.Milliseconds()
+	if v := t.Params.Get("busy_timeout"); v != "" {
+		if _, err := fmt.Sscan(v, &busy); err != nil {
+			return nil, fmt.Errorf("busy_timeout=%q: want milliseconds", v)
+		}
+	}
+	mode := strings.ToLower(t.Params.Get("journal_mode"))
+	if mode == "" {
+		mode = strings.ToLower(o.journalMode)
+	}
+	switch mode {
+	case "", "wal", "delete", "truncate", "persist":
+	default:
+		return nil, fmt.Errorf("journal_mode=%q: want wal, delete, truncate or persist (memory and off lose data on a crash)", mode)
+	}
+	db := &DB{target: t, d: d, opts: o}
+
+	base := url.Values{}
+	base.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy))
+	base.Add("_pragma", "foreign_keys(1)")
+
+	if t.Memory {
+		// Each connection to ":memory:" is a database of its own, so one
+		// connection serves reads and writes and is never closed while open.
+		w, err := sql.Open("sqlite", ":memory:?"+base.Encode())
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		if err := w.PingContext(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
+		db.write, db.read, db.journalMode = w, w, "memory"
+		return db, nil
+	}
+
+	path := t.Path
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("SQLite path %q: '?' and '#' are not allowed in a file name", path)
+	}
+	if t.Raw == DefaultURL {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+		}
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("SQLite file %s: folder %s does not exist", path, dir)
+		}
+	}
+	if mode == "" {
+		mode = "wal"
+		if fs, network := networkFilesystem(filepath.Dir(path)); network {
+			mode = "delete"
+			db.notices = append(db.notices, fmt.Sprintf(
+				"%s is on a network filesystem (%s): WAL needs shared memory that network filesystems do not provide, so using a rollback journal (journal_mode=delete); writers from several machines are still serialised by file locks, which some network filesystems implement poorly", path, fs))
+		}
+	}
+
+	wq := cloneValues(base)
+	wq.Add("_pragma", "journal_mode("+mode+")")
+	wq.Add("_pragma", "synchronous("+synchronousFor(mode)+")")
+	wq.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", path+"?"+wq.Encode())
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, classify(d, err)
+	}
+	var got string
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&got); err != nil {
+		w.Close()
+		return nil, classify(d, err)
+	}
+	if got != mode {
+		db.notices = append(db.notices, fmt.Sprintf("%s: asked for journal_mode=%s, SQLite kept %s", path, mode, got))
+	}
+	db.journalMode = got
+
+	rq := cloneValues(base)
+	rq.Add("_pragma", "query_only(1)")
+	r, err := sql.Open("sqlite", path+"?"+rq.Encode())
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(max(o.readConns, 1))
+	r.SetMaxIdleConns(max(o.readConns, 1))
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, classify(d, err)
+	}
+	db.write, db.read = w, r
+	return db, nil
+}
+
+// synchronousFor: NORMAL is durable enough in WAL (a crash loses at most the
+// last commits since a checkpoint, never consistency); a rollback journal
+// needs FULL for the same guarantee.
+func synchronousFor(mode string) string {
+	if mode == "wal" {
+		return "normal"
+	}
+	return "full"
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}

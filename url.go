@@ -1,0 +1,210 @@
+package polysql
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/polysql/polysql/dialect"
+)
+
+// DefaultURL is used when no URL is given and neither $POLYSQL_URL nor
+// $DATABASE_URL is set: an embedded SQLite file under the working directory.
+const DefaultURL = "sqlite:///.polysql/default.db"
+
+// Target is a parsed database URL.
+type Target struct {
+	// Engine is the engine family the URL names.
+	Engine dialect.Engine
+	// Raw is the URL as given (it may hold a password: never print it; use Redacted).
+	Raw string
+	// Path is the SQLite file path ("" for an in-memory database).
+	Path string
+	// Memory is true for an in-memory SQLite database.
+	Memory bool
+	// Params holds the URL's query parameters.
+	Params url.Values
+
+	u *url.URL // the parsed network URL (postgres, mysql)
+}
+
+// Redacted returns the URL with any password replaced by "xxxxx".
+func (t *Target) Redacted() string { return Redact(t.Raw) }
+
+// Location describes where the data lives: a file path, ":memory:", or
+// host:port/database, never with a password.
+func (t *Target) Location() string {
+	if t.Engine == dialect.SQLite {
+		if t.Memory {
+			return ":memory:"
+		}
+		return t.Path
+	}
+	host := t.u.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return host + t.u.Path
+}
+
+// ResolveURL picks the URL to use: raw when non-empty, then $POLYSQL_URL, then
+// $DATABASE_URL, then DefaultURL.
+func ResolveURL(raw string) string {
+	for _, s := range []string{raw, os.Getenv("POLYSQL_URL"), os.Getenv("DATABASE_URL")} {
+		if strings.TrimSpace(s) != "" {
+			return strings.TrimSpace(s)
+		}
+	}
+	return DefaultURL
+}
+
+// ErrBadURL is returned (wrapped) for a URL polysql cannot use.
+var ErrBadURL = errors.New("bad database URL")
+
+// ParseURL parses a database URL in the forms SQLAlchemy users know:
+//
+//	sqlite:///relative/path.db     three slashes: relative to the working directory
+//	sqlite:////abs/path.db         four slashes: absolute
+//	sqlite://  sqlite:///:memory:  in memory
+//	file:path.db  file:///abs.db   a SQLite file
+//	path/to/file.db                a bare path is a SQLite file
+//	postgres://, postgresql://, postgresql+psycopg2://   (the +driver part is ignored)
+//	mysql://user:pass@host:port/db, mariadb://..., mysql+pymysql://...
+func ParseURL(raw string) (*Target, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, fmt.Errorf("%w: empty", ErrBadURL)
+	}
+	scheme, rest, hasScheme := strings.Cut(raw, ":")
+	if !hasScheme || strings.ContainsAny(scheme, `/\.`) || len(scheme) == 1 {
+		// A bare path (a one-letter "scheme" is a Windows drive).
+		return &Target{Engine: dialect.SQLite, Raw: raw, Path: raw, Params: url.Values{}}, nil
+	}
+	base, _, _ := strings.Cut(strings.ToLower(scheme), "+")
+	switch base {
+	case "sqlite", "sqlite3":
+		return parseSQLiteURL(raw, rest)
+	case "file":
+		return parseFileURL(raw, rest)
+	case "postgres", "postgresql", "pgx":
+		return parseNetworkURL(raw, dialect.Postgres)
+	case "mysql", "mariadb":
+		return parseNetworkURL(raw, dialect.MySQL)
+	}
+	return nil, fmt.Errorf("%w: unknown scheme %q in %s (want sqlite, postgres, postgresql, mysql or mariadb)", ErrBadURL, scheme, Redact(raw))
+}
+
+func parseSQLiteURL(raw, rest string) (*Target, error) {
+	t := &Target{Engine: dialect.SQLite, Raw: raw, Params: url.Values{}}
+	path, query, _ := strings.Cut(rest, "?")
+	if query != "" {
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: query: %v", ErrBadURL, Redact(raw), err)
+		}
+		t.Params = v
+	}
+	if !strings.HasPrefix(path, "//") {
+		return nil, fmt.Errorf("%w: %s: want sqlite:///relative.db or sqlite:////absolute.db", ErrBadURL, Redact(raw))
+	}
+	path = path[2:] // drop the authority's "//"
+	switch {
+	case path == "", path == "/", path == "/:memory:":
+		t.Memory = true
+		return t, nil
+	case strings.HasPrefix(path, "/"):
+		// "/rel.db" (three slashes) is relative; "//abs.db" (four) is absolute.
+		p, err := url.PathUnescape(path[1:])
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, Redact(raw), err)
+		}
+		t.Path = filepath.Clean(p)
+		return t, nil
+	}
+	return nil, fmt.Errorf("%w: %s: a SQLite URL has no host; want sqlite:///relative.db or sqlite:////absolute.db", ErrBadURL, Redact(raw))
+}
+
+func parseFileURL(raw, rest string) (*Target, error) {
+	t := &Target{Engine: dialect.SQLite, Raw: raw, Params: url.Values{}}
+	path, query, _ := strings.Cut(rest, "?")
+	if query != "" {
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: query: %v", ErrBadURL, raw, err)
+		}
+		t.Params = v
+		if v.Get("mode") == "memory" {
+			t.Memory = true
+			return t, nil
+		}
+	}
+	if strings.HasPrefix(path, "//") {
+		// file:///abs.db or file://localhost/abs.db
+		path = path[2:]
+		if i := strings.IndexByte(path, '/'); i > 0 {
+			path = path[i:]
+		}
+	}
+	if path == ":memory:" || path == "" {
+		t.Memory = true
+		return t, nil
+	}
+	p, err := url.PathUnescape(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, raw, err)
+	}
+	t.Path = filepath.Clean(p)
+	return t, nil
+}
+
+func parseNetworkURL(raw string, e dialect.Engine) (*Target, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Parse's error quotes the whole URL, password included.
+		return nil, fmt.Errorf("%w: %s: cannot parse (check the special characters in the password are percent-encoded)", ErrBadURL, Redact(raw))
+	}
+	if u.Opaque != "" {
+		return nil, fmt.Errorf("%w: %s: want %s://user@host:port/database", ErrBadURL, Redact(raw), e)
+	}
+	return &Target{Engine: e, Raw: raw, Params: u.Query(), u: u}, nil
+}
+
+// Redact returns a URL with its password replaced by "xxxxx". It also hides
+// password=... query parameters. A string that does not parse as a URL is
+// returned with everything between "://" and the last '@' hidden.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" {
+		if i := strings.Index(raw, "://"); i >= 0 {
+			if j := strings.LastIndex(raw, "@"); j > i {
+				return raw[:i+3] + "xxxxx" + raw[j:]
+			}
+		}
+		return raw
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// password returns the URL's password, for scrubbing error text.
+func (t *Target) password() string {
+	if t.u != nil && t.u.User != nil {
+		if p, ok := t.u.User.Password(); ok {
+			return p
+		}
+	}
+	if t.Params != nil {
+		return t.Params.Get("password")
+	}
+	return ""
+}
