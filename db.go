@@ -140,20 +140,33 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *R
 // because nothing has run (BEGIN) or the transaction is still open (COMMIT).
 // fn itself is never run twice.
 func (db *DB) WriteTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.runTx(ctx, db.write, nil, fn)
+	return db.runTx(ctx, db.write, false, fn)
 }
 
 // ReadTx runs fn in a read-only transaction: one consistent snapshot.
 func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.runTx(ctx, db.read, readOnlyTxOptions(db.d), fn)
+	return db.runTx(ctx, db.read, true, fn)
 }
 
-func (db *DB) runTx(ctx context.Context, pool *sql.DB, txo *sql.TxOptions, fn func(tx *Tx) error) (err error) {
+func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) (err error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return db.wrap(err)
 	}
 	defer conn.Close()
+
+	var txo *sql.TxOptions
+	if readOnly {
+		txo = readOnlyTxOptions(db.d)
+		if txo == nil && db.read == db.write {
+			// In-memory SQLite: the one connection also writes, so make it
+			// query_only for the length of the transaction.
+			if _, err := conn.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
+				return db.wrap(err)
+			}
+			defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA query_only = 0") }()
+		}
+	}
 
 	var tx *sql.Tx
 	err = db.retryBusy(ctx, func() error {
@@ -205,11 +218,16 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, txo *sql.TxOptions, fn fu
 // that is safe, with jittered exponential backoff, until ctx ends.
 func (db *DB) retryBusy(ctx context.Context, op func() error) error {
 	backoff := 5 * time.Millisecond
+	var busy error // the last busy error, to explain a context that ends mid-attempt
 	for {
 		err := op()
 		if err == nil || !db.d.Capabilities().RetryBusy || !errors.Is(err, dialect.ErrBusy) {
+			if err != nil && busy != nil && ctx.Err() != nil {
+				return errors.Join(busy, err)
+			}
 			return err
 		}
+		busy = err
 		sleep := backoff/2 + time.Duration(rand.Int64N(int64(backoff)))
 		select {
 		case <-ctx.Done():

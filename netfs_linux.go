@@ -20,8 +20,8 @@ var networkFS = map[int64]string{
 	0x6b414653: "afs",
 }
 
-// networkFilesystem reports whether dir is on a network filesystem, and which.
-func networkFilesystem(dir string) (string, bool) {
+// detectNetworkFilesystem reports whether dir is on a network filesystem, and which.
+func detectNetworkFilesystem(dir string) (string, bool) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return "", false

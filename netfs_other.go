@@ -2,7 +2,7 @@
 
 package polysql
 
-// networkFilesystem cannot tell on this platform; WAL is used unless asked otherwise.
-func networkFilesystem(string) (string, bool) { return "", false }
+// detectNetworkFilesystem cannot tell on this platform; WAL is used unless asked otherwise.
+func detectNetworkFilesystem(string) (string, bool) { return "", false }
 
 func classifyFS(int64) (string, bool) { return "", false }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/polysql/polysql/dialect"
 )
@@ -12,7 +13,8 @@ import (
 // url means $POLYSQL_URL, then $DATABASE_URL, then DefaultURL, whose folder
 // is created with mode 0700.
 //
-// Open connects before it returns, within the connect timeout (default 10 s),
+// Open connects before it returns, within the connect timeout (default 10 s;
+// see WithConnectTimeout),
 // so a wrong host, password or database name is reported here, with the URL's
 // password redacted from every message.
 func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
@@ -29,8 +31,8 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	if !ok {
 		return nil, fmt.Errorf("polysql: open %s: engine %s is not supported", t.Redacted(), t.Engine)
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.connectTimeout)
-	defer cancel()
+	// Each opener bounds its own connecting by the connect timeout, which a
+	// URL parameter may override (connect_timeout, timeout).
 	db, err := open(ctx, t, o)
 	if err != nil {
 		return nil, &OpenError{URL: t.Redacted(), Err: err, password: t.password()}
@@ -67,9 +69,18 @@ func (e *OpenError) Error() string {
 func (e *OpenError) Unwrap() error { return e.Err }
 
 // timeoutHint turns a bare deadline error into one that says what timed out.
-func timeoutHint(err error, what string) error {
+func timeoutHint(err error, what string, timeout time.Duration) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: no answer within the connect timeout: %w", what, err)
+		return fmt.Errorf("%s: no answer within the connect timeout (%v): %w", what, timeout, err)
 	}
 	return err
+}
+
+// withConnectTimeout bounds ctx by d; d <= 0 means no bound (as connect_timeout=0
+// means for libpq).
+func withConnectTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
 }

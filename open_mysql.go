@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -22,13 +23,21 @@ var mysqlDriverParams = map[string]bool{
 	"unix_socket": true, "charset": true, "collation": true,
 }
 
-// openMySQL opens MySQL or MariaDB: utf8mb4, times parsed into time.Time in
-// UTC, the session in UTC, and strict SQL mode so bad data is an error
-// rather than silently truncated. A password left out of the URL comes
-// from $MYSQL_PWD, as the mysql client does.
-func openMySQL(ctx context.Context, t *Target, o options) (*DB, error) {
+// mysqlConfig builds the driver's configuration for a URL. The driver
+// parameters (mysqlDriverParams) are parsed by the driver itself; every
+// other parameter becomes a session system variable.
+func mysqlConfig(t *Target, o options) (*mysql.Config, error) {
+	drv := url.Values{}
+	for k, vs := range t.Params {
+		if mysqlDriverParams[k] && k != "unix_socket" && k != "timeout" {
+			drv.Set(k, vs[len(vs)-1])
+		}
+	}
+	cfg, err := mysql.ParseDSN("/?" + drv.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
+	}
 	u := t.u
-	cfg := mysql.NewConfig()
 	if u.User != nil {
 		cfg.User = u.User.Username()
 		cfg.Passwd, _ = u.User.Password()
@@ -56,7 +65,16 @@ func openMySQL(ctx context.Context, t *Target, o options) (*DB, error) {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.Timeout = o.connectTimeout
-	cfg.Collation = "utf8mb4_general_ci"
+	if v := t.Params.Get("timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: timeout=%q: %v", ErrBadURL, v, err)
+		}
+		cfg.Timeout = d
+	}
+	if !t.Params.Has("collation") && !t.Params.Has("charset") {
+		cfg.Collation = "utf8mb4_general_ci"
+	}
 	cfg.Params = map[string]string{
 		"time_zone": "'+00:00'",
 		// Strict, no zero dates, and an explicit 0 stored as 0 in an
@@ -64,23 +82,26 @@ func openMySQL(ctx context.Context, t *Target, o options) (*DB, error) {
 		"sql_mode": "'TRADITIONAL,NO_AUTO_VALUE_ON_ZERO'",
 	}
 	for k, vs := range t.Params {
-		v := vs[len(vs)-1]
-		switch {
-		case k == "timeout":
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return nil, fmt.Errorf("%w: timeout=%q: %v", ErrBadURL, v, err)
-			}
-			cfg.Timeout = d
-		case k == "tls":
-			cfg.TLSConfig = v
-		case k == "collation":
-			cfg.Collation = v
-		case mysqlDriverParams[k]:
-		default:
-			cfg.Params[k] = v
+		if !mysqlDriverParams[k] {
+			cfg.Params[k] = vs[len(vs)-1]
 		}
 	}
+	return cfg, nil
+}
+
+// openMySQL opens MySQL or MariaDB: utf8mb4, times parsed into time.Time in
+// UTC, the session in UTC, and strict SQL mode so bad data is an error
+// rather than silently truncated. A password left out of the URL comes
+// from $MYSQL_PWD, as the mysql client does.
+func openMySQL(ctx context.Context, t *Target, o options) (*DB, error) {
+	cfg, err := mysqlConfig(t, o)
+	if err != nil {
+		return nil, err
+	}
+	// The driver's Timeout bounds only the TCP dial; bound the handshake,
+	// the authentication and the version query as well.
+	ctx, cancel := withConnectTimeout(ctx, cfg.Timeout)
+	defer cancel()
 	d0 := dialect.MustNew(dialect.MySQL, dialect.Flavor{})
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
@@ -90,7 +111,7 @@ func openMySQL(ctx context.Context, t *Target, o options) (*DB, error) {
 	pool.SetConnMaxIdleTime(5 * time.Minute) // below MySQL's wait_timeout, so idle connections are not killed under us
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
-		return nil, timeoutHint(classify(d0, err), "mysql")
+		return nil, timeoutHint(classify(d0, err), "mysql", cfg.Timeout)
 	}
 	var version string
 	if err := pool.QueryRowContext(ctx, d0.ServerVersionQuery()).Scan(&version); err != nil {

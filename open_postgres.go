@@ -3,7 +3,9 @@ package polysql
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -27,11 +29,15 @@ func openPostgres(ctx context.Context, t *Target, o options) (*DB, error) {
 	if !t.Params.Has("connect_timeout") {
 		cfg.ConnectTimeout = o.connectTimeout
 	}
+	// pgx applies ConnectTimeout to each host it tries; bound the whole
+	// open (connect, then the version query) the same way.
+	ctx, cancel := withConnectTimeout(ctx, cfg.ConnectTimeout*time.Duration(postgresHosts(cfg)))
+	defer cancel()
 	d0 := dialect.MustNew(dialect.Postgres, dialect.Flavor{})
 	pool := stdlib.OpenDB(*cfg)
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
-		return nil, timeoutHint(classify(d0, err), "postgres")
+		return nil, timeoutHint(classify(d0, err), "postgres", cfg.ConnectTimeout)
 	}
 	var version string
 	if err := pool.QueryRowContext(ctx, d0.ServerVersionQuery()).Scan(&version); err != nil {
@@ -40,6 +46,16 @@ func openPostgres(ctx context.Context, t *Target, o options) (*DB, error) {
 	}
 	d := dialect.MustNew(dialect.Postgres, dialect.Flavor{Version: version})
 	return &DB{target: t, d: d, write: pool, read: pool, opts: o}, nil
+}
+
+// postgresHosts counts the distinct hosts a configuration tries (a URL may
+// list several; pgx also tries each with and without TLS).
+func postgresHosts(cfg *pgx.ConnConfig) int {
+	seen := map[string]bool{net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port)): true}
+	for _, fb := range cfg.Fallbacks {
+		seen[net.JoinHostPort(fb.Host, fmt.Sprint(fb.Port))] = true
+	}
+	return len(seen)
 }
 
 // RawConn runs fn with a connection's driver-level handle: on PostgreSQL a
@@ -65,4 +81,3 @@ func (db *DB) PgxConn(ctx context.Context, fn func(*pgx.Conn) error) error {
 		return fn(sc.Conn())
 	})
 }
-

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/polysql/polysql/dialect"
@@ -21,9 +22,11 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	d := dialect.MustNew(dialect.SQLite, dialect.Flavor{})
 	busy := o.busyTimeout.Milliseconds()
 	if v := t.Params.Get("busy_timeout"); v != "" {
-		if _, err := fmt.Sscan(v, &busy); err != nil {
-			return nil, fmt.Errorf("busy_timeout=%q: want milliseconds", v)
+		ms, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || ms < 0 {
+			return nil, fmt.Errorf("%w: busy_timeout=%q: want milliseconds", ErrBadURL, v)
 		}
+		busy = ms
 	}
 	mode := strings.ToLower(t.Params.Get("journal_mode"))
 	if mode == "" {
@@ -32,9 +35,15 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	switch mode {
 	case "", "wal", "delete", "truncate", "persist":
 	default:
-		return nil, fmt.Errorf("journal_mode=%q: want wal, delete, truncate or persist (memory and off lose data on a crash)", mode)
+		err := fmt.Errorf("journal_mode=%q: want wal, delete, truncate or persist (memory and off lose data on a crash)", mode)
+		if t.Params.Has("journal_mode") {
+			err = fmt.Errorf("%w: %w", ErrBadURL, err)
+		}
+		return nil, err
 	}
 	db := &DB{target: t, d: d, opts: o}
+	ctx, cancel := withConnectTimeout(ctx, o.connectTimeout)
+	defer cancel()
 
 	base := url.Values{}
 	base.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy))
@@ -123,6 +132,10 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	db.write, db.read = w, r
 	return db, nil
 }
+
+// networkFilesystem reports whether a folder is on a network filesystem, and
+// which (netfs_*.go). It is a variable so tests can pretend one is.
+var networkFilesystem = detectNetworkFilesystem
 
 // synchronousFor: NORMAL is durable enough in WAL (a crash loses at most the
 // last commits since a checkpoint, never consistency); a rollback journal

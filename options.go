@@ -25,8 +25,9 @@ func defaultOptions() options {
 	}
 }
 
-// WithConnectTimeout bounds how long Open waits for a server (default 10 s).
-// A connect_timeout in a PostgreSQL URL or timeout in a MySQL URL wins.
+// WithConnectTimeout bounds how long Open waits for a server (default 10 s;
+// 0 means no bound). A connect_timeout in a PostgreSQL URL (seconds, per
+// host) or timeout in a MySQL URL (a Go duration such as 5s) wins.
 func WithConnectTimeout(d time.Duration) Option { return func(o *options) { o.connectTimeout = d } }
 
 // WithBusyTimeout sets how long a SQLite statement waits for another writer

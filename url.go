@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/polysql/polysql/dialect"
@@ -132,7 +133,7 @@ func parseFileURL(raw, rest string) (*Target, error) {
 	if query != "" {
 		v, err := url.ParseQuery(query)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: query: %v", ErrBadURL, raw, err)
+			return nil, fmt.Errorf("%w: %s: query: %v", ErrBadURL, Redact(raw), err)
 		}
 		t.Params = v
 		if v.Get("mode") == "memory" {
@@ -153,7 +154,7 @@ func parseFileURL(raw, rest string) (*Target, error) {
 	}
 	p, err := url.PathUnescape(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, raw, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, Redact(raw), err)
 	}
 	t.Path = filepath.Clean(p)
 	return t, nil
@@ -161,8 +162,10 @@ func parseFileURL(raw, rest string) (*Target, error) {
 
 func parseNetworkURL(raw string, e dialect.Engine) (*Target, error) {
 	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Parse's error quotes the whole URL, password included.
+	if err != nil || passwordCutShort(raw, u) {
+		// url.Parse's error quotes the whole URL, password included. An '@'
+		// past the host means a password with an unescaped '/', '?' or '#'
+		// that the parser took for the end of the host.
 		return nil, fmt.Errorf("%w: %s: cannot parse (check the special characters in the password are percent-encoded)", ErrBadURL, Redact(raw))
 	}
 	if u.Opaque != "" {
@@ -171,29 +174,72 @@ func parseNetworkURL(raw string, e dialect.Engine) (*Target, error) {
 	return &Target{Engine: e, Raw: raw, Params: u.Query(), u: u}, nil
 }
 
+// passwordCutShort reports whether a parsed server URL shows the signs of a
+// password with an unescaped '/', '?' or '#': an '@' past the host that
+// lands in a fragment, in the database name, or in a query parameter's name.
+// (An '@' in a parameter's value, as in application_name=me@example, is fine.)
+func passwordCutShort(raw string, u *url.URL) bool {
+	if !atAfterAuthority(raw) {
+		return false
+	}
+	if u.Fragment != "" || strings.Contains(u.Path, "@") {
+		return true
+	}
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		if k, _, _ := strings.Cut(kv, "="); strings.Contains(k, "@") {
+			return true
+		}
+	}
+	return false
+}
+
 // Redact returns a URL with its password replaced by "xxxxx". It also hides
-// password=... query parameters. A string that does not parse as a URL is
-// returned with everything between "://" and the last '@' hidden.
+// password=... query parameters (password, passwd, pwd, sslpassword, in any
+// case). A string that does not parse as a URL, or whose '@' the parser did
+// not take as the end of the user information (a password with an
+// unescaped '/', '?' or '#'), is returned with everything between "://" (or
+// the start) and the last '@' hidden.
 func Redact(raw string) string {
+	return passwordParam.ReplaceAllString(redactUserinfo(raw), "${1}xxxxx")
+}
+
+var passwordParam = regexp.MustCompile(`(?i)([?&;](?:password|passwd|pwd|sslpassword)=)[^&#]*`)
+
+func redactUserinfo(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Opaque != "" {
-		if i := strings.Index(raw, "://"); i >= 0 {
-			if j := strings.LastIndex(raw, "@"); j > i {
-				return raw[:i+3] + "xxxxx" + raw[j:]
+	if err == nil && u.Opaque == "" && !atAfterAuthority(raw) {
+		if u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+				return u.String()
 			}
 		}
 		return raw
 	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
+	j := strings.LastIndex(raw, "@")
+	if j < 0 {
+		return raw
 	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
+	if i := strings.Index(raw, "://"); i >= 0 && i < j {
+		return raw[:i+3] + "xxxxx" + raw[j:]
 	}
-	return u.String()
+	return "xxxxx" + raw[j:]
+}
+
+// atAfterAuthority reports whether raw has an '@' after its authority (the
+// part after "://" up to the first '/', '?' or '#'): the sign of a password
+// holding one of those characters unescaped, which a URL parser cuts short.
+func atAfterAuthority(raw string) bool {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return false
+	}
+	rest := raw[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		return false
+	}
+	return strings.Contains(rest[end:], "@")
 }
 
 // password returns the URL's password, for scrubbing error text.

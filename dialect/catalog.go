@@ -28,6 +28,11 @@ type Catalog struct {
 	// rather than drop them silently.
 	Views    []CatalogObject
 	Triggers []CatalogObject
+	// Order lists, on SQLite only, every object that has SQL in sqlite_master
+	// (tables, indexes, views, triggers) in sqlite_master order, so a schema
+	// can be replayed exactly: the same statements in the same order give the
+	// same sqlite_master, root pages included.
+	Order []CatalogObject
 	// Pragmas holds SQLite's persistent header values that differ from their
 	// defaults (user_version, application_id). Empty elsewhere.
 	Pragmas []Pragma
@@ -35,6 +40,7 @@ type Catalog struct {
 
 // CatalogObject is a named object with its defining SQL.
 type CatalogObject struct {
+	Type  string // table, index, view or trigger
 	Name  string
 	Table string // the table a trigger belongs to
 	SQL   string

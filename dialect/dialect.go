@@ -69,6 +69,17 @@ type Capabilities struct {
 	MaxBindParams int
 	// MaxIndexKeyBytes is the longest index key the engine accepts (0: no practical limit).
 	MaxIndexKeyBytes int
+	// ExpressionIndexes is true when an index key may be an expression.
+	ExpressionIndexes bool
+	// NoActionIsRestrict is true when the engine treats a foreign key's NO
+	// ACTION exactly as RESTRICT (InnoDB), so the two compare equal.
+	NoActionIsRestrict bool
+	// SetNullNeedsNullable is true when the engine refuses, at CREATE TABLE,
+	// a foreign key whose ON DELETE/UPDATE SET NULL names a NOT NULL column
+	// (InnoDB); SQLite and PostgreSQL fail only when the action fires.
+	SetNullNeedsNullable bool
+	// SetDefaultAction is true when ON DELETE/UPDATE SET DEFAULT works.
+	SetDefaultAction bool
 	// Upsert is the engine's upsert syntax.
 	Upsert UpsertStyle
 	// SingleWriter is true when the engine allows one writer at a time and
@@ -111,6 +122,8 @@ type Dialect interface {
 	// QuoteIdentIfNeeded quotes a (normalized) identifier only when it must be
 	// quoted: a reserved word, or characters outside [a-z0-9_].
 	QuoteIdentIfNeeded(name string) string
+	// StringLiteral renders s as a SQL string literal for this engine.
+	StringLiteral(s string) string
 	// IsReserved reports whether a word is reserved on this engine.
 	IsReserved(word string) bool
 

@@ -34,12 +34,17 @@ type Error struct {
 	Engine Engine
 	// Code is the engine's native code: SQLite's extended result code
 	// ("2067"), PostgreSQL's SQLSTATE ("23505"), MySQL's error number ("1062").
+	// It is empty when the driver reported no engine error (a refused or lost
+	// connection).
 	Code string
 	// Err is the driver's error.
 	Err error
 }
 
 func (e *Error) Error() string {
+	if e.Code == "" { // a network failure has no engine code
+		return fmt.Sprintf("%s: %v (%s)", e.Kind, e.Err, e.Engine)
+	}
 	return fmt.Sprintf("%s: %v (%s code %s)", e.Kind, e.Err, e.Engine, e.Code)
 }
 

@@ -15,13 +15,16 @@ func (mysqlDialect) IdentityClause() string { return "AUTO_INCREMENT" }
 
 func (d mysqlDialect) Capabilities() Capabilities {
 	return Capabilities{
-		Returning:        d.flavor.MariaDB, // MariaDB 10.5+ has INSERT ... RETURNING; MySQL has none
-		TransactionalDDL: false,
-		PartialIndexes:   false,
-		IndexIfNotExists: d.flavor.MariaDB,
-		MaxBindParams:    65535,
-		MaxIndexKeyBytes: 3072, // InnoDB, DYNAMIC row format
-		Upsert:           UpsertOnDuplicateKey,
+		Returning:            d.flavor.MariaDB, // MariaDB 10.5+ has INSERT ... RETURNING; MySQL has none
+		TransactionalDDL:     false,
+		PartialIndexes:       false,
+		IndexIfNotExists:     d.flavor.MariaDB,
+		MaxBindParams:        65535,
+		MaxIndexKeyBytes:     3072,              // InnoDB, DYNAMIC row format
+		ExpressionIndexes:    !d.flavor.MariaDB, // MySQL 8.0.13+; MariaDB needs a generated column
+		NoActionIsRestrict:   true,
+		SetNullNeedsNullable: true,
+		Upsert:               UpsertOnDuplicateKey,
 	}
 }
 
@@ -154,7 +157,7 @@ func (mysqlTypes) Portable(native string) Type {
 			return t
 		}
 		t.Kind = KindInteger
-	case "bigint", "int", "integer", "smallint", "mediumint":
+	case "bigint", "int", "integer", "smallint", "mediumint", "year":
 		t.Kind = KindInteger
 		_ = unsigned
 	case "double", "float", "real", "double precision":
@@ -198,7 +201,8 @@ func (m mysqlTypes) RenderDefault(d Default, t Type) (string, error) {
 	case DefaultCurrentTime:
 		return "(CURRENT_TIME)", nil
 	case DefaultExpression:
-		return "", fmt.Errorf("default expression (%s) has no safe MySQL translation; declare a literal default or override it for mysql", d.Value)
+		// The expression is already in this engine's dialect (see TranslateExpr).
+		return "(" + d.Value + ")", nil
 	}
 	v := d.Value
 	switch {
@@ -208,6 +212,8 @@ func (m mysqlTypes) RenderDefault(d Default, t Type) (string, error) {
 		return boolLiteral(v, "1", "0")
 	case t.Kind == KindText && isNumber(v):
 		v = "'" + v + "'"
+	case isQuotedString(v):
+		v = mysqlDialect{}.StringLiteral(strings.ReplaceAll(v[1:len(v)-1], "''", "'"))
 	}
 	// MySQL (not MariaDB) accepts a literal default on TEXT, BLOB and JSON
 	// columns only as an expression.
@@ -218,7 +224,7 @@ func (m mysqlTypes) RenderDefault(d Default, t Type) (string, error) {
 }
 
 func (mysqlTypes) ParseDefault(raw string, t Type) *Default {
-	d := ParseLiteralDefault(raw)
+	d := ParseLiteralDefault(mysqlToStandardString(strings.TrimSpace(raw)))
 	if d.Kind == DefaultLiteral && t.Kind == KindBoolean {
 		if v, err := boolLiteral(d.Value, "TRUE", "FALSE"); err == nil {
 			d.Value = v
@@ -229,7 +235,48 @@ func (mysqlTypes) ParseDefault(raw string, t Type) *Default {
 			d.Value = normalizeNumber(inner)
 		}
 	}
+	if d.Kind == DefaultLiteral && numericKind(t.Kind) {
+		d.Value = canonicalNumber(d.Value)
+	}
 	return &d
+}
+
+// mysqlToStandardString rewrites a MySQL string literal ('it\'s', with
+// backslash escapes) in standard SQL form ('it''s'); anything else is
+// returned unchanged.
+func mysqlToStandardString(s string) string {
+	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' || !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	b.WriteByte('\'')
+	inner := s[1 : len(s)-1]
+	for i := 0; i < len(inner); i++ {
+		c := inner[i]
+		if c == '\\' && i+1 < len(inner) {
+			i++
+			switch inner[i] {
+			case 'n':
+				c = '\n'
+			case 't':
+				c = '\t'
+			case 'r':
+				c = '\r'
+			case '0':
+				c = 0
+			case 'Z':
+				c = 26
+			default:
+				c = inner[i]
+			}
+		}
+		if c == '\'' {
+			b.WriteByte('\'')
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // DefaultKeyLength is 255: 1020 bytes of utf8mb4 text, so three keyed text
@@ -269,3 +316,9 @@ UTC_TIMESTAMP VALUES VARBINARY VARCHAR VARCHARACTER VARYING VIRTUAL WHEN WHERE W
 WRITE XOR YEAR_MONTH ZEROFILL`)
 
 func (mysqlDialect) ServerVersionQuery() string { return "SELECT VERSION()" }
+
+// StringLiteral quotes s, doubling single quotes and backslashes (MySQL
+// reads a backslash in a string as an escape unless NO_BACKSLASH_ESCAPES is set).
+func (mysqlDialect) StringLiteral(s string) string {
+	return quoteWith(strings.ReplaceAll(s, `\`, `\\`), '\'')
+}

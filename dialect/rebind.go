@@ -17,6 +17,14 @@ func (postgresDialect) Rebind(query string) string { return RebindDollar(query) 
 // comment (-- ...) or a block comment (/* ... */, which PostgreSQL nests) is
 // left alone. An unterminated literal or comment runs to the end of the
 // query, as it does for the server, which then reports the syntax error.
+//
+// As in PostgreSQL's lexer, a line comment ends at a newline or a carriage
+// return, and E'...' or $tag$ opens a literal only where a token starts: not
+// inside an identifier, whose characters include digits and '$' (typE'x',
+// a$E'x' and a$$b$$ are an identifier followed by a standard string, or
+// one identifier). A '?' is always a placeholder outside literals and
+// comments, so PostgreSQL's jsonb operators ?, ?| and ?& cannot be written
+// through Rebind (use jsonb_exists, jsonb_exists_any, jsonb_exists_all).
 func RebindDollar(query string) string {
 	// Fast path: nothing to rewrite.
 	hasQ := false
@@ -40,7 +48,7 @@ func RebindDollar(query string) string {
 			out = strconv.AppendInt(out, int64(n), 10)
 			i++
 		case c == '\'':
-			escapes := i > 0 && (query[i-1] == 'E' || query[i-1] == 'e') && (i < 2 || !isIdentByte(query[i-2]))
+			escapes := i > 0 && (query[i-1] == 'E' || query[i-1] == 'e') && (i < 2 || !isIdentCont(query[i-2]))
 			j := skipQuoted(query, i, '\'', escapes)
 			out = append(out, query[i:j]...)
 			i = j
@@ -50,7 +58,7 @@ func RebindDollar(query string) string {
 			i = j
 		case c == '-' && i+1 < len(query) && query[i+1] == '-':
 			j := i + 2
-			for j < len(query) && query[j] != '\n' {
+			for j < len(query) && query[j] != '\n' && query[j] != '\r' {
 				j++
 			}
 			out = append(out, query[i:j]...)
@@ -59,7 +67,7 @@ func RebindDollar(query string) string {
 			j := skipBlockComment(query, i)
 			out = append(out, query[i:j]...)
 			i = j
-		case c == '$' && (i == 0 || !isIdentByte(query[i-1])):
+		case c == '$' && (i == 0 || !isIdentCont(query[i-1])):
 			if j, ok := skipDollarQuoted(query, i); ok {
 				out = append(out, query[i:j]...)
 				i = j
@@ -148,3 +156,8 @@ func skipDollarQuoted(query string, i int) (int, bool) {
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
+
+// isIdentCont reports whether c may continue a PostgreSQL identifier
+// (letters, digits, '_', '$' and any byte of a multi-byte character): a
+// quote prefix or a dollar quote cannot start right after one.
+func isIdentCont(c byte) bool { return isIdentByte(c) || c == '$' }

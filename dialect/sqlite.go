@@ -14,14 +14,16 @@ func (sqliteDialect) DriverName() string { return "sqlite" }
 
 func (sqliteDialect) Capabilities() Capabilities {
 	return Capabilities{
-		Returning:        true, // SQLite 3.35+
-		TransactionalDDL: true,
-		PartialIndexes:   true,
-		IndexIfNotExists: true,
-		MaxBindParams:    32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
-		Upsert:           UpsertOnConflict,
-		SingleWriter:     true,
-		RetryBusy:        true,
+		Returning:         true, // SQLite 3.35+
+		TransactionalDDL:  true,
+		PartialIndexes:    true,
+		IndexIfNotExists:  true,
+		MaxBindParams:     32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
+		ExpressionIndexes: true,
+		SetDefaultAction:  true,
+		Upsert:            UpsertOnConflict,
+		SingleWriter:      true,
+		RetryBusy:         true,
 	}
 }
 
@@ -156,3 +158,6 @@ func wordSet(words string) map[string]bool {
 }
 
 func (sqliteDialect) ServerVersionQuery() string { return "SELECT sqlite_version()" }
+
+// StringLiteral quotes s, doubling single quotes.
+func (sqliteDialect) StringLiteral(s string) string { return quoteWith(s, '\'') }

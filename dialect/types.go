@@ -94,24 +94,25 @@ type TypeMapper interface {
 	DefaultKeyLength(k Kind) int
 }
 
-var typeArgs = regexp.MustCompile(`^\s*([^(]*?)\s*(?:\(\s*([+-]?\d+)\s*(?:,\s*([+-]?\d+)\s*)?\))?\s*$`)
+var typeArgs = regexp.MustCompile(`\(\s*([+-]?\d+)\s*(?:,\s*([+-]?\d+)\s*)?\)`)
 
-// splitType splits "VARCHAR ( 500 )" into "VARCHAR" and its numeric arguments.
+// splitType splits a type name from its numeric arguments: "VARCHAR ( 500 )"
+// gives "VARCHAR" and [500]; "timestamp(3) with time zone" gives
+// "timestamp with time zone" and [3].
 func splitType(decl string) (base string, args []int) {
-	m := typeArgs.FindStringSubmatch(decl)
-	if m == nil {
-		return strings.TrimSpace(decl), nil
+	loc := typeArgs.FindStringSubmatchIndex(decl)
+	if loc == nil {
+		return strings.Join(strings.Fields(decl), " "), nil
 	}
-	base = strings.Join(strings.Fields(m[1]), " ")
-	for _, s := range m[2:] {
-		if s == "" {
+	for g := 1; g <= 2; g++ {
+		if loc[2*g] < 0 {
 			continue
 		}
-		n, err := strconv.Atoi(s)
-		if err == nil {
+		if n, err := strconv.Atoi(decl[loc[2*g]:loc[2*g+1]]); err == nil {
 			args = append(args, n)
 		}
 	}
+	base = strings.Join(strings.Fields(decl[:loc[0]]+" "+decl[loc[1]:]), " ")
 	return base, args
 }
 
@@ -286,3 +287,21 @@ func isQuotedString(s string) bool {
 func isBlobLiteral(s string) bool {
 	return len(s) >= 3 && (s[0] == 'x' || s[0] == 'X') && isQuotedString(s[1:])
 }
+
+// canonicalNumber spells a numeric literal one way, so that MySQL's 0.00
+// and SQLite's 0 compare equal: no '+', no trailing fractional zeros.
+func canonicalNumber(s string) string {
+	s = normalizeNumber(s)
+	if !isNumber(s) || strings.ContainsAny(s, "eExX") || !strings.Contains(s, ".") {
+		return s
+	}
+	s = strings.TrimRight(s, "0")
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || s == "-" {
+		return "0"
+	}
+	return s
+}
+
+// numericKind reports whether a kind holds numbers.
+func numericKind(k Kind) bool { return k == KindInteger || k == KindReal || k == KindNumeric }

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/polysql/polysql"
+)
+
+// Exit codes, the same for every command.
+const (
+	exitOK    = 0 // success
+	exitDiff  = 1 // schema diff: the database and the file differ
+	exitError = 2 // an error, or bad usage
+)
+
+const exitStatusText = "Exit status: 0 success, 2 error or bad usage."
+
+const urlFlagHelp = "database `URL` (default: $POLYSQL_URL, then $DATABASE_URL, then sqlite:///.polysql/default.db)"
+
+// env is what a command reads and writes: run's arguments, so tests run
+// commands in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one polysql command (or schema subcommand).
+type command struct {
+	name     string // as typed after "polysql": "info", "schema diff"
+	usage    string // synopsis after "polysql "
+	summary  string // one line, for the command list
+	help     string // what it does, in paragraphs
+	examples []string
+	exit     string // exit status text; exitStatusText when empty
+	flags    func(fs *flag.FlagSet)
+	run      func(ctx context.Context, e *env, c *command, args []string) int
+}
+
+// commands are the top-level commands, in the order help lists them.
+var commands = []*command{infoCmd, execCmd, queryCmd}
+
+// schemaCommands are the "polysql schema ..." subcommands (schema_cmd.go).
+var schemaCommands []*command
+
+// run is the whole program: it parses args (without the program name), runs
+// the command and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		e.topHelp(stderr)
+		return exitError
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		if args[0] == "help" && len(args) > 1 {
+			return e.helpFor(args[1:])
+		}
+		e.topHelp(stdout)
+		return exitOK
+	case "schema":
+		return e.runGroup(ctx, args[1:])
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, e, c, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "polysql: unknown command %q\nRun 'polysql --help' for the list of commands.\n", args[0])
+	return exitError
+}
+
+// runGroup runs "polysql schema SUBCOMMAND ...".
+func (e *env) runGroup(ctx context.Context, args []string) int {
+	if len(schemaCommands) == 0 {
+		fmt.Fprintln(e.stderr, "polysql schema: this build has no schema commands (package schema is missing)")
+		return exitError
+	}
+	if len(args) == 0 {
+		e.schemaHelp(e.stderr)
+		return exitError
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		if args[0] == "help" && len(args) > 1 {
+			return e.helpFor(append([]string{"schema"}, args[1:]...))
+		}
+		e.schemaHelp(e.stdout)
+		return exitOK
+	}
+	for _, c := range schemaCommands {
+		if c.name == "schema "+args[0] {
+			return c.run(ctx, e, c, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "polysql schema: unknown command %q\nRun 'polysql schema --help' for the list of schema commands.\n", args[0])
+	return exitError
+}
+
+// helpFor answers "polysql help COMMAND...".
+func (e *env) helpFor(words []string) int {
+	name := strings.Join(words, " ")
+	if name == "schema" {
+		e.schemaHelp(e.stdout)
+		return exitOK
+	}
+	for _, c := range append(slices.Clone(commands), schemaCommands...) {
+		if c.name == name {
+			e.commandHelp(e.stdout, c)
+			return exitOK
+		}
+	}
+	fmt.Fprintf(e.stderr, "polysql help: unknown command %q\n", name)
+	return exitError
+}
+
+func (e *env) topHelp(w io.Writer) {
+	fmt.Fprint(w, `polysql: one schema on SQLite, PostgreSQL and MySQL/MariaDB.
+
+Usage: polysql COMMAND [FLAGS] [ARGS]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
+	}
+	for _, c := range schemaCommands {
+		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Every command that connects takes --url URL. Without it polysql uses
+$POLYSQL_URL, then $DATABASE_URL, then sqlite:///.polysql/default.db (an
+embedded SQLite file under the working directory, created on first use).
+
+URL forms:
+  sqlite:///relative/path.db   sqlite:////absolute/path.db   sqlite:///:memory:
+  postgres://user@host:5432/db?sslmode=disable   (also postgresql://, postgresql+psycopg2://)
+  mysql://user@host:3306/db   mariadb://user@host:3306/db   (also mysql+pymysql://)
+Passwords may come from the URL, $PGPASSWORD or ~/.pgpass (PostgreSQL), or
+$MYSQL_PWD (MySQL). polysql never prints a password.
+
+Exit status: 0 success, 1 differences found (schema diff), 2 error or bad usage.
+
+Run 'polysql COMMAND --help' for a command's flags and examples.
+`)
+}
+
+func (e *env) schemaHelp(w io.Writer) {
+	fmt.Fprint(w, `Usage: polysql schema COMMAND [FLAGS] ARGS
+
+A schema file is written in SQLite's dialect (CREATE TABLE and CREATE INDEX
+statements) and parsed by SQLite itself; polysql renders it for each engine.
+
+Commands:
+`)
+	for _, c := range schemaCommands {
+		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun 'polysql schema COMMAND --help' for a command's flags and examples.\n")
+}
+
+// commandHelp prints a command's manual: synopsis, description, flags,
+// examples, exit status.
+func (e *env) commandHelp(w io.Writer, c *command) {
+	fmt.Fprintf(w, "Usage: polysql %s\n\n%s\n", c.usage, strings.TrimSpace(c.help))
+	fs := c.newFlagSet()
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprint(w, "\nFlags:\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			arg, usage := flag.UnquoteUsage(f)
+			if arg != "" {
+				arg = " " + arg
+			}
+			if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
+				arg = ""
+			}
+			fmt.Fprintf(w, "  --%s%s\n        %s", f.Name, arg, usage)
+			if f.DefValue != "" && f.DefValue != "false" {
+				fmt.Fprintf(w, " (default %q)", f.DefValue)
+			}
+			fmt.Fprintln(w)
+		})
+	}
+	if len(c.examples) > 0 {
+		fmt.Fprint(w, "\nExamples:\n")
+		for _, ex := range c.examples {
+			fmt.Fprintf(w, "  %s\n", ex)
+		}
+	}
+	exit := c.exit
+	if exit == "" {
+		exit = exitStatusText
+	}
+	fmt.Fprintf(w, "\n%s\n", exit)
+}
+
+func (c *command) newFlagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("polysql "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run reports errors and help itself
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	return fs
+}
+
+// parse parses a command's flags. With interspersed, flags may also follow
+// the positional arguments (and "--" ends the flags); without, flags come
+// first, so that positional values may begin with '-'. It returns the
+// positional arguments, or ok false and the exit code to return.
+func (e *env) parse(c *command, fs *flag.FlagSet, args []string, interspersed bool) (pos []string, code int, ok bool) {
+	fail := func(err error) ([]string, int, bool) {
+		if errors.Is(err, flag.ErrHelp) {
+			e.commandHelp(e.stdout, c)
+			return nil, exitOK, false
+		}
+		return nil, e.usageError(c, err.Error()), false
+	}
+	if !interspersed {
+		if err := fs.Parse(args); err != nil {
+			return fail(err)
+		}
+		return fs.Args(), 0, true
+	}
+	var after []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, after = args[:i], args[i+1:]
+	}
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return fail(err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	return append(pos, after...), 0, true
+}
+
+// usageError reports bad usage and returns exitError.
+func (e *env) usageError(c *command, msg string) int {
+	fmt.Fprintf(e.stderr, "polysql %s: %s\nUsage: polysql %s\nRun 'polysql %s --help' for more.\n", c.name, msg, c.usage, c.name)
+	return exitError
+}
+
+// fail reports an error, with any password of the URL in use hidden, and
+// returns exitError.
+func (e *env) fail(c *command, rawURL string, err error) int {
+	msg := strings.TrimPrefix(err.Error(), "polysql: ")
+	fmt.Fprintf(e.stderr, "polysql %s: %s\n", c.name, scrubSecrets(msg, rawURL))
+	return exitError
+}
+
+// open opens the database the --url flag (or the environment) names. Open's
+// notices go nowhere; commands print db.Notices() themselves.
+func (e *env) open(ctx context.Context, rawURL string) (*polysql.DB, error) {
+	return polysql.Open(ctx, rawURL, polysql.WithLogger(slog.New(slog.DiscardHandler)))
+}
+
+// printNotices writes what Open decided that a user should know to stderr.
+func (e *env) printNotices(db *polysql.DB) {
+	for _, n := range db.Notices() {
+		fmt.Fprintf(e.stderr, "notice: %s\n", n)
+	}
+}
+
+// scrubSecrets hides, in msg, the URL in use and its password, as a second
+// line of defence behind the library's own redaction.
+func scrubSecrets(msg, rawURL string) string {
+	resolved := polysql.ResolveURL(rawURL)
+	if red := polysql.Redact(resolved); red != resolved {
+		msg = strings.ReplaceAll(msg, resolved, red)
+	}
+	for _, pw := range urlSecrets(resolved) {
+		if len(pw) >= 3 {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	return msg
+}
+
+// urlSecrets returns a URL's password, as written and decoded, and any
+// password= parameter.
+func urlSecrets(raw string) []string {
+	var out []string
+	if i := strings.Index(raw, "://"); i >= 0 {
+		if j := strings.LastIndex(raw, "@"); j > i {
+			if _, pw, has := strings.Cut(raw[i+3:j], ":"); has && pw != "" {
+				out = append(out, pw)
+				if dec, err := url.PathUnescape(pw); err == nil && dec != pw {
+					out = append(out, dec)
+				}
+			}
+		}
+	}
+	if u, err := url.Parse(raw); err == nil {
+		if p := u.Query().Get("password"); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

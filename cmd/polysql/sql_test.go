@@ -1,0 +1,236 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/polysql/polysql/dialect"
+	"github.com/polysql/polysql/internal/dbtest"
+)
+
+// Hostile values, bound as parameters: they must be stored exactly.
+const (
+	quoted = `O'Brien said "hi"`
+	inject = `'; DROP TABLE items; --`
+)
+
+// setupItems creates and fills a table with the same SQL on every engine.
+func setupItems(t *testing.T, u string) {
+	t.Helper()
+	mustCLI(t, "exec", "--url", u, "CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR(100), qty INTEGER, price DECIMAL(10,2))")
+	if out := mustCLI(t, "exec", "--url", u, "INSERT INTO items (id, name, qty, price) VALUES (?, ?, ?, ?)", "1", quoted, "5", "2.5"); out != "1 row affected\n" {
+		t.Errorf("exec printed %q, want %q", out, "1 row affected\n")
+	}
+	mustCLI(t, "exec", "--url", u, "INSERT INTO items (id, name) VALUES (?, ?)", "2", inject)
+	mustCLI(t, "exec", "--url", u, "--args-json", `[3, "multi\nline", null, 1000]`, "INSERT INTO items (id, name, qty, price) VALUES (?, ?, ?, ?)")
+}
+
+func TestExecQueryRoundTrip(t *testing.T) {
+	dbtest.RunURL(t, func(t *testing.T, e dialect.Engine, u string) {
+		isolate(t)
+		setupItems(t, u)
+
+		// The injection attempt was stored as text, and the table survived.
+		out := mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT id FROM items WHERE name = ?", inject)
+		if out != "id\n2\n" {
+			t.Errorf("lookup by the hostile value = %q, want id 2", out)
+		}
+		out = mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT id FROM items WHERE name = ?", quoted)
+		if out != "id\n1\n" {
+			t.Errorf("lookup by the quoted value = %q, want id 1", out)
+		}
+		out = mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT COUNT(*) AS n FROM items")
+		if out != "n\n3\n" {
+			t.Errorf("count = %q, want 3", out)
+		}
+
+		// exec reports rows affected; SQL may come from standard input.
+		code, out, errOut := cli(t, "UPDATE items SET qty = qty + 1 WHERE qty IS NOT NULL", "exec", "--url", u, "-")
+		if code != 0 || out != "1 row affected\n" {
+			t.Errorf("exec - : exit %d, %q, stderr %q", code, out, errOut)
+		}
+		out = mustCLI(t, "exec", "--url", u, "--args-json", `[-1]`, "UPDATE items SET qty = ? WHERE qty IS NULL")
+		if out != "2 rows affected\n" {
+			t.Errorf("exec printed %q, want 2 rows affected", out)
+		}
+		// An ARG that begins with '-' is a value, not a flag.
+		out = mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT id FROM items WHERE qty = ? ORDER BY id", "-1")
+		if out != "id\n2\n3\n" {
+			t.Errorf("lookup by -1 = %q", out)
+		}
+	})
+}
+
+func TestQueryFormats(t *testing.T) {
+	dbtest.RunURL(t, func(t *testing.T, e dialect.Engine, u string) {
+		isolate(t)
+		setupItems(t, u)
+		const q = "SELECT id, name, qty, price FROM items ORDER BY id"
+
+		t.Run("json", func(t *testing.T) {
+			out := mustCLI(t, "query", "--url", u, "--format", "json", q)
+			dec := json.NewDecoder(strings.NewReader(out))
+			dec.UseNumber()
+			var rows []map[string]any
+			if err := dec.Decode(&rows); err != nil {
+				t.Fatalf("invalid JSON: %v\n%s", err, out)
+			}
+			if len(rows) != 3 {
+				t.Fatalf("%d rows, want 3:\n%s", len(rows), out)
+			}
+			wantNames := []string{quoted, inject, "multi\nline"}
+			for i, r := range rows {
+				if id, ok := r["id"].(json.Number); !ok || id.String() != []string{"1", "2", "3"}[i] {
+					t.Errorf("row %d: id = %#v, want a JSON number", i, r["id"])
+				}
+				if r["name"] != wantNames[i] {
+					t.Errorf("row %d: name = %#v, want %q", i, r["name"], wantNames[i])
+				}
+			}
+			if qty, ok := rows[0]["qty"].(json.Number); !ok || qty.String() != "5" {
+				t.Errorf("qty = %#v, want 5", rows[0]["qty"])
+			}
+			if v, has := rows[1]["qty"]; !has || v != nil {
+				t.Errorf("NULL qty = %#v (present %v), want null", v, has)
+			}
+			if p, ok := rows[0]["price"].(json.Number); !ok {
+				t.Errorf("price = %#v, want a JSON number", rows[0]["price"])
+			} else if f, _ := p.Float64(); f != 2.5 {
+				t.Errorf("price = %s, want 2.5", p)
+			}
+			// Keys come in column order.
+			if i, j := strings.Index(out, `"id"`), strings.Index(out, `"price"`); i < 0 || j < i {
+				t.Errorf("keys out of column order:\n%s", out)
+			}
+		})
+
+		t.Run("csv", func(t *testing.T) {
+			out := mustCLI(t, "query", "--url", u, "--format", "csv", q)
+			recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil {
+				t.Fatalf("invalid CSV: %v\n%s", err, out)
+			}
+			if len(recs) != 4 || strings.Join(recs[0], ",") != "id,name,qty,price" {
+				t.Fatalf("CSV = %q", recs)
+			}
+			if recs[1][1] != quoted || recs[2][1] != inject || recs[3][1] != "multi\nline" {
+				t.Errorf("names = %q %q %q", recs[1][1], recs[2][1], recs[3][1])
+			}
+			if recs[2][2] != "" || recs[2][3] != "" {
+				t.Errorf("NULLs = %q %q, want empty fields", recs[2][2], recs[2][3])
+			}
+			if recs[1][2] != "5" {
+				t.Errorf("qty = %q, want 5", recs[1][2])
+			}
+		})
+
+		t.Run("table", func(t *testing.T) {
+			out := mustCLI(t, "query", "--url", u, q)
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			if len(lines) != 6 {
+				t.Fatalf("table has %d lines, want header, rule, 3 rows, count:\n%s", len(lines), out)
+			}
+			if !strings.HasPrefix(lines[0], "id | name") || !strings.HasPrefix(lines[1], "---+-") {
+				t.Errorf("header:\n%s", out)
+			}
+			if !strings.Contains(lines[2], quoted) || !strings.Contains(lines[3], inject) || !strings.Contains(lines[3], "NULL") {
+				t.Errorf("rows:\n%s", out)
+			}
+			if !strings.Contains(lines[4], `multi\nline`) {
+				t.Errorf("a newline in a value must print as \\n in a table:\n%s", out)
+			}
+			if lines[5] != "(3 rows)" {
+				t.Errorf("footer %q, want (3 rows)", lines[5])
+			}
+			// Columns line up: every " | " of the header is at the same place in each row.
+			bar := strings.Index(lines[0], " | ")
+			for _, l := range lines[2:5] {
+				if strings.Index(l, " | ") != bar {
+					t.Errorf("misaligned:\n%s", out)
+					break
+				}
+			}
+		})
+
+		t.Run("empty", func(t *testing.T) {
+			if out := mustCLI(t, "query", "--url", u, "--format", "json", "SELECT id FROM items WHERE id < 0"); out != "[]\n" {
+				t.Errorf("json of no rows = %q, want []", out)
+			}
+			if out := mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT id FROM items WHERE id < 0"); out != "id\n" {
+				t.Errorf("csv of no rows = %q, want the header", out)
+			}
+			if out := mustCLI(t, "query", "--url", u, "SELECT id FROM items WHERE id < 0"); !strings.HasSuffix(out, "(0 rows)\n") {
+				t.Errorf("table of no rows = %q", out)
+			}
+		})
+	})
+}
+
+// TestQueryExactOutput pins the three formats byte for byte on SQLite,
+// blobs included.
+func TestQueryExactOutput(t *testing.T) {
+	dir := isolate(t)
+	u := "sqlite:///" + filepath.Join(dir, "exact.db")
+	mustCLI(t, "exec", "--url", u, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, data BLOB, score REAL)")
+	mustCLI(t, "exec", "--url", u, "INSERT INTO t VALUES (1, 'héllo, \"you\"', x'00ff10', 1.5), (2, NULL, NULL, NULL), (10, 'x', x'41', -2)")
+	const q = "SELECT id, name, data, score FROM t ORDER BY id"
+
+	tests := []struct{ format, want string }{
+		{"table", `id | name         | data | score
+---+--------------+------+------
+ 1 | héllo, "you" | AP8Q |   1.5
+ 2 | NULL         | NULL |  NULL
+10 | x            | QQ== |    -2
+(3 rows)
+`},
+		{"json", `[
+  {"id": 1, "name": "héllo, \"you\"", "data": "AP8Q", "score": 1.5},
+  {"id": 2, "name": null, "data": null, "score": null},
+  {"id": 10, "name": "x", "data": "QQ==", "score": -2}
+]
+`},
+		{"csv", `id,name,data,score
+1,"héllo, ""you""",AP8Q,1.5
+2,,,
+10,x,QQ==,-2
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			if got := mustCLI(t, "query", "--url", u, "--format", tt.format, q); got != tt.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+
+	// A blob from an expression (no declared type) is base64 too; a
+	// repeated column name gets its position.
+	got := mustCLI(t, "query", "--url", u, "--format", "json", "SELECT x'41' AS a, 'A' AS a, ? AS b", "-x")
+	if want := "[\n  {\"a\": \"QQ==\", \"a_2\": \"A\", \"b\": \"-x\"}\n]\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestArgsJSON(t *testing.T) {
+	got, err := parseArgsJSON(`[1, -2, 2.5, 1e3, "x", true, false, null]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{int64(1), int64(-2), 2.5, 1000.0, "x", true, false, nil}
+	if len(got) != len(want) {
+		t.Fatalf("got %#v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("element %d = %#v, want %#v", i, got[i], want[i])
+		}
+	}
+	for _, bad := range []string{``, `{}`, `null`, `[1] [2]`, `[[1]]`, `[{"a":1}]`, `[99999999999999999999]`} {
+		if _, err := parseArgsJSON(bad); err == nil {
+			t.Errorf("parseArgsJSON(%q) succeeded", bad)
+		}
+	}
+}

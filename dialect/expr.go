@@ -1,0 +1,282 @@
+package dialect
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// TranslateExpr rewrites a SQL expression written for SQLite (a CHECK
+// constraint, a partial index's WHERE, a default) for engine to: identifiers
+// are normalized and quoted, comments dropped, string literals re-escaped,
+// and the few functions and operators that differ are mapped. Anything it
+// cannot translate with certainty (subqueries, GLOB, REGEXP, COLLATE, ||
+// on MySQL, an unknown function) is an error naming it: a wrong constraint is
+// worse than none.
+func TranslateExpr(expr string, to Dialect) (string, error) {
+	toks, err := scanExpr(expr)
+	if err != nil {
+		return "", err
+	}
+	if to.Engine() == SQLite {
+		return joinExprTokens(toks, func(t exprToken) string { return t.text }), nil
+	}
+	fns := exprFunctions[to.Engine()]
+	out := make([]string, 0, len(toks))
+	for i, t := range toks {
+		switch t.kind {
+		case exprIdent:
+			word := strings.ToUpper(t.text)
+			isCall := i+1 < len(toks) && toks[i+1].text == "("
+			switch {
+			case t.quoted:
+				out = append(out, to.QuoteIdent(to.NormalizeIdent(t.value)))
+			case exprRefused[word]:
+				return "", fmt.Errorf("%s in (%s) has no safe %s translation", word, expr, to.Engine())
+			case exprKeywords[word]:
+				out = append(out, word)
+			case isCall:
+				name, ok := fns[strings.ToLower(t.text)]
+				if !ok {
+					return "", fmt.Errorf("function %s() in (%s) has no known %s translation", t.text, expr, to.Engine())
+				}
+				out = append(out, name)
+			default:
+				out = append(out, to.QuoteIdent(to.NormalizeIdent(t.text)))
+			}
+		case exprString:
+			out = append(out, to.StringLiteral(t.value))
+		case exprOp:
+			switch t.text {
+			case "==":
+				out = append(out, "=")
+			case "||":
+				if to.Engine() == MySQL {
+					return "", fmt.Errorf("operator || in (%s) means OR on MySQL, not concatenation; use an override for mysql", expr)
+				}
+				out = append(out, t.text)
+			default:
+				out = append(out, t.text)
+			}
+		default:
+			out = append(out, t.text)
+		}
+	}
+	return joinStrings(out), nil
+}
+
+// exprKeywords are the words an expression may use that every engine spells alike.
+var exprKeywords = wordSet(`AND OR NOT IS NULL IN LIKE BETWEEN CASE WHEN THEN ELSE END TRUE FALSE
+ESCAPE CURRENT_TIMESTAMP CURRENT_DATE CURRENT_TIME CAST AS INTEGER TEXT REAL`)
+
+// exprRefused are SQLite words whose meaning other engines do not share.
+var exprRefused = wordSet(`SELECT EXISTS GLOB REGEXP MATCH COLLATE ISNULL NOTNULL RAISE`)
+
+// exprFunctions maps SQLite functions to each engine's equivalent.
+var exprFunctions = map[Engine]map[string]string{
+	Postgres: {"abs": "abs", "coalesce": "coalesce", "ifnull": "coalesce", "nullif": "nullif",
+		"lower": "lower", "upper": "upper", "length": "length", "trim": "trim", "ltrim": "ltrim",
+		"rtrim": "rtrim", "replace": "replace", "substr": "substr", "round": "round",
+		"max": "greatest", "min": "least"},
+	MySQL: {"abs": "abs", "coalesce": "coalesce", "ifnull": "ifnull", "nullif": "nullif",
+		"lower": "lower", "upper": "upper", "length": "char_length", "trim": "trim", "ltrim": "ltrim",
+		"rtrim": "rtrim", "replace": "replace", "substr": "substr", "round": "round",
+		"max": "greatest", "min": "least"},
+}
+
+type exprTokKind int
+
+const (
+	exprIdent exprTokKind = iota
+	exprString
+	exprNumber
+	exprBlob
+	exprOp
+	exprPunct
+)
+
+type exprToken struct {
+	kind   exprTokKind
+	text   string // as written
+	value  string // an identifier's or string's unquoted value
+	quoted bool   // a quoted identifier
+	space  bool   // whitespace or a comment came before it
+}
+
+// scanExpr splits a SQLite expression into tokens, dropping comments.
+func scanExpr(s string) ([]exprToken, error) {
+	var toks []exprToken
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			space = true
+			i++
+			continue
+		case c == '-' && i+1 < len(s) && s[i+1] == '-':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+			space = true
+			continue
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated comment in (%s)", s)
+			}
+			i += end + 4
+			space = true
+			continue
+		}
+		t := exprToken{space: space}
+		space = false
+		switch {
+		case c == '\'':
+			j := skipQuoted(s, i, '\'', false)
+			if j > len(s) || s[j-1] != '\'' || j == i+1 {
+				return nil, fmt.Errorf("unterminated string in (%s)", s)
+			}
+			t.kind, t.text, t.value = exprString, s[i:j], strings.ReplaceAll(s[i+1:j-1], "''", "'")
+			i = j
+		case (c == 'x' || c == 'X') && i+1 < len(s) && s[i+1] == '\'':
+			j := skipQuoted(s, i+1, '\'', false)
+			t.kind, t.text = exprBlob, s[i:j]
+			i = j
+		case c == '"' || c == '`':
+			j := skipQuoted(s, i, c, false)
+			if s[j-1] != c || j == i+1 {
+				return nil, fmt.Errorf("unterminated quoted name in (%s)", s)
+			}
+			q := string(c)
+			t.kind, t.text, t.value, t.quoted = exprIdent, s[i:j], strings.ReplaceAll(s[i+1:j-1], q+q, q), true
+			i = j
+		case c == '[' && !(len(toks) > 0 && strings.EqualFold(toks[len(toks)-1].text, "ARRAY")):
+			// SQLite's [quoted name]; after ARRAY it is PostgreSQL's array constructor.
+			j := strings.IndexByte(s[i:], ']')
+			if j < 0 {
+				return nil, fmt.Errorf("unterminated [name] in (%s)", s)
+			}
+			t.kind, t.text, t.value, t.quoted = exprIdent, s[i:i+j+1], s[i+1:i+j], true
+			i += j + 1
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
+			j := i
+			for j < len(s) && (isIdentByte(s[j]) || s[j] == '.' || ((s[j] == '+' || s[j] == '-') && (s[j-1] == 'e' || s[j-1] == 'E'))) {
+				j++
+			}
+			t.kind, t.text = exprNumber, s[i:j]
+			i = j
+		case isIdentByte(c):
+			j := i
+			for j < len(s) && isIdentByte(s[j]) {
+				j++
+			}
+			t.kind, t.text, t.value = exprIdent, s[i:j], s[i:j]
+			i = j
+		case c == ':' && i+1 < len(s) && s[i+1] == ':':
+			// A PostgreSQL cast, as catalogs print expressions.
+			t.kind, t.text = exprOp, "::"
+			i += 2
+		case c == '?' || c == ':' || c == '@' || c == '$':
+			return nil, fmt.Errorf("parameter in (%s): an expression in a schema cannot take parameters", s)
+		default:
+			j := i + 1
+			if j < len(s) {
+				switch s[i : j+1] {
+				case "==", "!=", "<>", "<=", ">=", "||", "<<", ">>":
+					j++
+				}
+			}
+			t.text = s[i:j]
+			t.kind = exprOp
+			if strings.ContainsAny(t.text, "(),;") {
+				t.kind = exprPunct
+			}
+			i = j
+		}
+		toks = append(toks, t)
+	}
+	return toks, nil
+}
+
+// joinExprTokens re-assembles tokens, keeping a single space where the source had any.
+func joinExprTokens(toks []exprToken, text func(exprToken) string) string {
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 && t.space {
+			b.WriteByte(' ')
+		}
+		b.WriteString(text(t))
+	}
+	return b.String()
+}
+
+// joinStrings joins translated tokens with single spaces, except around
+// parentheses and before commas, for readable DDL.
+func joinStrings(parts []string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			prev := parts[i-1]
+			if !(p == ")" || p == "," || prev == "(" || (p == "(" && isWordish(prev) && !exprKeywords[strings.ToUpper(prev)])) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func isWordish(s string) bool {
+	return s != "" && (isIdentByte(s[len(s)-1]) || s[len(s)-1] == '"' || s[len(s)-1] == '`')
+}
+
+// ExprFingerprint reduces an expression to the set of names and literals it
+// mentions, lower-cased and sorted, ignoring keywords, casts and type names.
+// Engines rewrite CHECK expressions when they store them (PostgreSQL turns
+// IN (...) into = ANY (ARRAY[...])); two expressions with the same
+// fingerprint mention the same columns and constants.
+func ExprFingerprint(expr string) string {
+	toks, err := scanExpr(expr)
+	if err != nil {
+		return strings.Join(strings.Fields(strings.ToLower(expr)), " ")
+	}
+	seen := map[string]bool{}
+	for i, t := range toks {
+		var v string
+		switch t.kind {
+		case exprIdent:
+			w := strings.ToLower(t.value)
+			if !t.quoted && (fingerprintNoise[w] || (i > 0 && toks[i-1].text == "::")) {
+				continue
+			}
+			v = w
+		case exprString:
+			v = "'" + t.value + "'"
+		case exprNumber:
+			v = t.text
+		default:
+			continue
+		}
+		seen[v] = true
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, " ")
+}
+
+var fingerprintNoise = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range exprKeywords {
+		m[strings.ToLower(w)] = true
+	}
+	for _, w := range strings.Fields(`any array some all text character varying bigint integer numeric
+	double precision boolean bytea jsonb json timestamp with without time zone date bpchar varchar
+	char binary collate utf8mb4_bin utf8mb4_nopad_bin _utf8mb4`) {
+		m[w] = true
+	}
+	return m
+}()

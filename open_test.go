@@ -1,0 +1,589 @@
+package polysql_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/polysql/polysql"
+	"github.com/polysql/polysql/dialect"
+	"github.com/polysql/polysql/internal/dbtest"
+)
+
+// testPassword is put in URLs to check that no error text shows it.
+const testPassword = "s3cretPW"
+
+func testCtx(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+var (
+	serverMu  sync.Mutex
+	serverErr = map[dialect.Engine]error{}
+	serverOK  = map[dialect.Engine]bool{}
+)
+
+// serverURL returns the test server URL of engine e, skipping the test (or
+// failing it in CI) when the server cannot be reached.
+func serverURL(t *testing.T, e dialect.Engine) string {
+	t.Helper()
+	u := dbtest.PostgresURL()
+	if e == dialect.MySQL {
+		u = dbtest.MySQLURL()
+	}
+	serverMu.Lock()
+	defer serverMu.Unlock()
+	if !serverOK[e] && serverErr[e] == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		db, err := polysql.Open(ctx, u)
+		if err != nil {
+			serverErr[e] = err
+		} else {
+			db.Close()
+			serverOK[e] = true
+		}
+	}
+	if err := serverErr[e]; err != nil {
+		if dbtest.InCI() {
+			t.Fatalf("%s server required in CI: %v", e, err)
+		}
+		t.Skipf("%s server unreachable: %v", e, err)
+	}
+	return u
+}
+
+// editURL returns raw with its user information, path and query parameters changed.
+func editURL(t *testing.T, raw string, user *url.Userinfo, path string, params map[string]string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != nil {
+		u.User = user
+	}
+	if path != "" {
+		u.Path = path
+	}
+	q := u.Query()
+	for k, v := range params {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// checkErrText checks that an Open error is readable: it names the
+// (redacted) URL and never shows the password.
+func checkErrText(t *testing.T, err error, password string, mention ...string) {
+	t.Helper()
+	msg := err.Error()
+	if password != "" && strings.Contains(msg, password) {
+		t.Errorf("error shows the password: %q", msg)
+	}
+	for _, m := range mention {
+		if !strings.Contains(msg, m) {
+			t.Errorf("error %q does not mention %q", msg, m)
+		}
+	}
+	var oe *polysql.OpenError
+	if errors.As(err, &oe) && strings.Contains(oe.URL, password) && password != "" {
+		t.Errorf("OpenError.URL shows the password: %q", oe.URL)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	missingDir := filepath.Join(t.TempDir(), "missing", "sub")
+	notADB := filepath.Join(t.TempDir(), "garbage.db")
+	if err := os.WriteFile(notADB, []byte(strings.Repeat("this is not a SQLite database\n", 200)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		engine  dialect.Engine // a server the case needs; "" for none
+		url     func(t *testing.T) string
+		opts    []polysql.Option
+		kind    error         // errors.Is must find it
+		mention []string      // the error text must contain each
+		within  time.Duration // Open must return within this
+	}{
+		{
+			name:    "unknown scheme",
+			url:     func(*testing.T) string { return "oracle://scott:" + testPassword + "@127.0.0.1:1521/orcl" },
+			kind:    polysql.ErrBadURL,
+			mention: []string{"unknown scheme", "oracle", "scott:xxxxx@127.0.0.1"},
+			within:  time.Second,
+		},
+		{
+			name:    "postgres unreachable",
+			url:     func(*testing.T) string { return "postgres://postgres:" + testPassword + "@127.0.0.1:1/x" },
+			kind:    dialect.ErrConnection,
+			mention: []string{"postgres://postgres:xxxxx@127.0.0.1:1/x"},
+			within:  5 * time.Second,
+		},
+		{
+			name:    "mysql unreachable",
+			url:     func(*testing.T) string { return "mysql://root:" + testPassword + "@127.0.0.1:1/x" },
+			kind:    dialect.ErrConnection,
+			mention: []string{"mysql://root:xxxxx@127.0.0.1:1/x"},
+			within:  5 * time.Second,
+		},
+		{
+			name:   "mysql wrong password",
+			engine: dialect.MySQL,
+			url: func(t *testing.T) string {
+				return editURL(t, serverURL(t, dialect.MySQL), url.UserPassword("root", testPassword), "", nil)
+			},
+			kind:    dialect.ErrAuth,
+			mention: []string{"root:xxxxx@"},
+			within:  10 * time.Second,
+		},
+		{
+			name:   "postgres missing database",
+			engine: dialect.Postgres,
+			url: func(t *testing.T) string {
+				// Trust authentication ignores the password, so the database is what fails.
+				return editURL(t, serverURL(t, dialect.Postgres), url.UserPassword("postgres", testPassword), "/polysql_no_such_db", nil)
+			},
+			kind:    dialect.ErrNoSuchDatabase,
+			mention: []string{"polysql_no_such_db", "postgres:xxxxx@"},
+			within:  10 * time.Second,
+		},
+		{
+			name:   "mysql missing database",
+			engine: dialect.MySQL,
+			url: func(t *testing.T) string {
+				return editURL(t, serverURL(t, dialect.MySQL), nil, "/polysql_no_such_db", nil)
+			},
+			kind:    dialect.ErrNoSuchDatabase,
+			mention: []string{"polysql_no_such_db"},
+			within:  10 * time.Second,
+		},
+		{
+			name:   "postgres bad sslmode",
+			engine: dialect.Postgres,
+			url: func(t *testing.T) string {
+				return editURL(t, serverURL(t, dialect.Postgres), url.UserPassword("postgres", testPassword), "", map[string]string{"sslmode": "bogus"})
+			},
+			kind:    polysql.ErrBadURL,
+			mention: []string{"sslmode"},
+			within:  time.Second,
+		},
+		{
+			name:    "mysql bad timeout parameter",
+			url:     func(*testing.T) string { return "mysql://root:" + testPassword + "@127.0.0.1:1/x?timeout=soon" },
+			kind:    polysql.ErrBadURL,
+			mention: []string{"timeout", "soon"},
+			within:  time.Second,
+		},
+		{
+			name:    "sqlite folder missing",
+			url:     func(*testing.T) string { return "sqlite:///" + filepath.Join(missingDir, "x.db") },
+			mention: []string{"does not exist", missingDir},
+			within:  time.Second,
+		},
+		{
+			name: "sqlite bad journal_mode in URL",
+			url: func(t *testing.T) string {
+				return "sqlite:///" + filepath.Join(t.TempDir(), "x.db") + "?journal_mode=off"
+			},
+			kind:    polysql.ErrBadURL,
+			mention: []string{"journal_mode", "off"},
+			within:  time.Second,
+		},
+		{
+			name:    "sqlite bad journal_mode option",
+			url:     func(t *testing.T) string { return "sqlite:///" + filepath.Join(t.TempDir(), "x.db") },
+			opts:    []polysql.Option{polysql.WithJournalMode("bogus")},
+			mention: []string{"journal_mode", "bogus"},
+			within:  time.Second,
+		},
+		{
+			name: "sqlite bad busy_timeout",
+			url: func(t *testing.T) string {
+				return "sqlite:///" + filepath.Join(t.TempDir(), "x.db") + "?busy_timeout=12abc"
+			},
+			kind:    polysql.ErrBadURL,
+			mention: []string{"busy_timeout", "12abc"},
+			within:  time.Second,
+		},
+		{
+			name:    "sqlite not a database",
+			url:     func(*testing.T) string { return "sqlite:///" + notADB },
+			mention: []string{"not a database", notADB},
+			within:  5 * time.Second,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u := tc.url(t)
+			start := time.Now()
+			db, err := polysql.Open(testCtx(t, 30*time.Second), u, append([]polysql.Option{polysql.WithConnectTimeout(5 * time.Second)}, tc.opts...)...)
+			elapsed := time.Since(start)
+			if err == nil {
+				db.Close()
+				t.Fatalf("Open(%s) succeeded, want an error", polysql.Redact(u))
+			}
+			t.Logf("Open(%s) after %v: %v", polysql.Redact(u), elapsed.Round(time.Millisecond), err)
+			if elapsed > tc.within {
+				t.Errorf("Open took %v, want at most %v", elapsed, tc.within)
+			}
+			if tc.kind != nil && !errors.Is(err, tc.kind) {
+				t.Errorf("errors.Is(err, %q) = false for %q", tc.kind, err)
+			}
+			checkErrText(t, err, testPassword, tc.mention...)
+		})
+	}
+	if _, err := os.Stat(filepath.Dir(missingDir)); !os.IsNotExist(err) {
+		t.Errorf("Open created the missing folder %s (stat: %v)", filepath.Dir(missingDir), err)
+	}
+}
+
+// blackhole listens on loopback and accepts connections that never get an answer.
+func blackhole(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+func TestOpenTimesOutOnSilentServer(t *testing.T) {
+	addr := blackhole(t)
+	const timeout = 700 * time.Millisecond
+	tests := []struct {
+		name    string
+		url     string
+		opts    []polysql.Option
+		timeout time.Duration // the one that should apply
+	}{
+		{name: "postgres option", url: "postgres://postgres:" + testPassword + "@" + addr + "/x",
+			opts: []polysql.Option{polysql.WithConnectTimeout(timeout)}, timeout: timeout},
+		{name: "postgres sslmode=disable", url: "postgresql://postgres:" + testPassword + "@" + addr + "/x?sslmode=disable",
+			opts: []polysql.Option{polysql.WithConnectTimeout(timeout)}, timeout: timeout},
+		{name: "postgres URL connect_timeout wins", url: "postgres://postgres:" + testPassword + "@" + addr + "/x?sslmode=disable&connect_timeout=1",
+			opts: []polysql.Option{polysql.WithConnectTimeout(30 * time.Second)}, timeout: time.Second},
+		{name: "mysql option", url: "mysql://root:" + testPassword + "@" + addr + "/x",
+			opts: []polysql.Option{polysql.WithConnectTimeout(timeout)}, timeout: timeout},
+		{name: "mysql URL timeout wins", url: "mariadb://root:" + testPassword + "@" + addr + "/x?timeout=700ms",
+			opts: []polysql.Option{polysql.WithConnectTimeout(30 * time.Second)}, timeout: timeout},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			db, err := polysql.Open(testCtx(t, time.Minute), tc.url, tc.opts...)
+			elapsed := time.Since(start)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded against a server that never answers")
+			}
+			t.Logf("after %v: %v", elapsed.Round(time.Millisecond), err)
+			if elapsed > tc.timeout+3*time.Second {
+				t.Errorf("Open took %v, want about the timeout %v", elapsed, tc.timeout)
+			}
+			if elapsed < tc.timeout*8/10 {
+				t.Errorf("Open gave up after %v, before the timeout %v: not a timeout", elapsed, tc.timeout)
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("errors.Is(err, context.DeadlineExceeded) = false")
+			}
+			checkErrText(t, err, testPassword, "timeout", tc.timeout.String(), "xxxxx@"+addr)
+		})
+	}
+}
+
+func TestOpenHonoursCallerContext(t *testing.T) {
+	addr := blackhole(t)
+	for _, raw := range []string{
+		"postgres://postgres@" + addr + "/x?sslmode=disable",
+		"mysql://root@" + addr + "/x",
+	} {
+		t.Run(strings.Split(raw, ":")[0], func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			db, err := polysql.Open(ctx, raw, polysql.WithConnectTimeout(30*time.Second))
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded against a server that never answers")
+			}
+			if el := time.Since(start); el > 3*time.Second {
+				t.Errorf("Open took %v after its context ended at 300ms", el)
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("errors.Is(err, context.DeadlineExceeded) = false for %v", err)
+			}
+		})
+	}
+}
+
+// pragma reads one PRAGMA's value through a pool.
+func pragma(t *testing.T, pool *sql.DB, name string) string {
+	t.Helper()
+	var v string
+	if err := pool.QueryRowContext(testCtx(t, 10*time.Second), "PRAGMA "+name).Scan(&v); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
+
+func openDB(t *testing.T, raw string, opts ...polysql.Option) *polysql.DB {
+	t.Helper()
+	db, err := polysql.Open(testCtx(t, 30*time.Second), raw, opts...)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", polysql.Redact(raw), err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func sqliteURL(t *testing.T, name string) string {
+	t.Helper()
+	return "sqlite:///" + filepath.Join(t.TempDir(), name)
+}
+
+func TestSQLiteTuning(t *testing.T) {
+	db := openDB(t, sqliteURL(t, "tuned.db"), polysql.WithBusyTimeout(1234*time.Millisecond), polysql.WithReadConns(3))
+	ctx := testCtx(t, 30*time.Second)
+	if db.JournalMode() != "wal" {
+		t.Errorf("JournalMode() = %q, want wal", db.JournalMode())
+	}
+	if n := db.Notices(); len(n) != 0 {
+		t.Errorf("Notices() = %q on a local folder, want none", n)
+	}
+	pools := []struct {
+		name string
+		pool *sql.DB
+		want map[string]string
+	}{
+		{"writer", db.Writer(), map[string]string{
+			"journal_mode": "wal", "synchronous": "1", "foreign_keys": "1", "busy_timeout": "1234", "query_only": "0",
+		}},
+		{"reader", db.Reader(), map[string]string{
+			"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "1234", "query_only": "1",
+		}},
+	}
+	for _, p := range pools {
+		for name, want := range p.want {
+			if got := pragma(t, p.pool, name); got != want {
+				t.Errorf("%s: PRAGMA %s = %s, want %s", p.name, name, got, want)
+			}
+		}
+	}
+	if got := db.Writer().Stats().MaxOpenConnections; got != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", got)
+	}
+	if got := db.Reader().Stats().MaxOpenConnections; got != 3 {
+		t.Errorf("reader pool allows %d connections, want 3 (WithReadConns)", got)
+	}
+	if db.Reader() == db.Writer() {
+		t.Errorf("reader and writer are the same pool on a SQLite file")
+	}
+
+	// The one writer connection: while it is held, no second one is handed out.
+	c1, err := db.Writer().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	c2, err := db.Writer().Conn(short)
+	cancel()
+	if err == nil {
+		c2.Close()
+		t.Errorf("the writer pool handed out a second connection")
+	}
+	c1.Close()
+
+	if _, err := db.ExecContext(ctx, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Reader().ExecContext(ctx, "INSERT INTO t (v) VALUES ('x')"); err == nil {
+		t.Errorf("a write through Reader() succeeded")
+	}
+	rows, err := db.QueryContext(ctx, "INSERT INTO t (v) VALUES ('y') RETURNING id")
+	if err == nil {
+		for rows.Next() {
+		}
+		err = rows.Err()
+		rows.Close()
+	}
+	if err == nil {
+		t.Errorf("a write through QueryContext (the read pool) succeeded")
+	} else if !errors.Is(err, dialect.ErrReadOnly) {
+		t.Errorf("write through the read pool: errors.Is(err, ErrReadOnly) = false for %v", err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 0 {
+		t.Errorf("rows after refused writes = %d, %v; want 0", n, err)
+	}
+
+	// Foreign keys are enforced.
+	if _, err := db.ExecContext(ctx, "CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER NOT NULL REFERENCES t(id))"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ExecContext(ctx, "INSERT INTO child (t_id) VALUES (42)")
+	if err == nil {
+		t.Errorf("an orphan row was accepted: foreign keys are not enforced")
+	} else if !errors.Is(err, dialect.ErrForeignKeyViolation) {
+		t.Errorf("errors.Is(err, ErrForeignKeyViolation) = false for %v", err)
+	}
+}
+
+func TestSQLiteBusyTimeoutFromURL(t *testing.T) {
+	db := openDB(t, sqliteURL(t, "b.db")+"?busy_timeout=250", polysql.WithBusyTimeout(time.Hour))
+	for _, p := range []*sql.DB{db.Writer(), db.Reader()} {
+		if got := pragma(t, p, "busy_timeout"); got != "250" {
+			t.Errorf("PRAGMA busy_timeout = %s, want 250 (the URL wins)", got)
+		}
+	}
+}
+
+func TestSQLiteJournalModes(t *testing.T) {
+	tests := []struct {
+		name  string
+		query string
+		opts  []polysql.Option
+		mode  string
+		sync  string
+	}{
+		{name: "default", mode: "wal", sync: "1"},
+		{name: "URL delete", query: "?journal_mode=delete", mode: "delete", sync: "2"},
+		{name: "URL DELETE", query: "?journal_mode=DELETE", mode: "delete", sync: "2"},
+		{name: "URL truncate", query: "?journal_mode=truncate", mode: "truncate", sync: "2"},
+		{name: "option delete", opts: []polysql.Option{polysql.WithJournalMode("delete")}, mode: "delete", sync: "2"},
+		{name: "option persist", opts: []polysql.Option{polysql.WithJournalMode("persist")}, mode: "persist", sync: "2"},
+		{name: "option wal", opts: []polysql.Option{polysql.WithJournalMode("wal")}, mode: "wal", sync: "1"},
+		{name: "URL wins over option", query: "?journal_mode=delete", opts: []polysql.Option{polysql.WithJournalMode("wal")}, mode: "delete", sync: "2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "j.db")
+			db := openDB(t, "sqlite:///"+file+tc.query, tc.opts...)
+			if db.JournalMode() != tc.mode {
+				t.Errorf("JournalMode() = %q, want %q", db.JournalMode(), tc.mode)
+			}
+			if got := pragma(t, db.Writer(), "journal_mode"); got != tc.mode {
+				t.Errorf("PRAGMA journal_mode = %q, want %q", got, tc.mode)
+			}
+			if got := pragma(t, db.Writer(), "synchronous"); got != tc.sync {
+				t.Errorf("PRAGMA synchronous = %s, want %s", got, tc.sync)
+			}
+			if _, err := db.ExecContext(testCtx(t, 10*time.Second), "CREATE TABLE t (x INTEGER)"); err != nil {
+				t.Fatal(err)
+			}
+			_, err := os.Stat(file + "-wal")
+			if hasWAL := err == nil; hasWAL != (tc.mode == "wal") {
+				t.Errorf("a -wal file exists: %v, want %v", hasWAL, tc.mode == "wal")
+			}
+			var n int
+			if err := db.QueryRowContext(testCtx(t, 10*time.Second), "SELECT COUNT(*) FROM t").Scan(&n); err != nil {
+				t.Errorf("the read pool cannot see the writer's table: %v", err)
+			}
+		})
+	}
+}
+
+func TestSQLiteMemory(t *testing.T) {
+	for _, raw := range []string{"sqlite://", "sqlite:///:memory:", "file::memory:"} {
+		t.Run(raw, func(t *testing.T) {
+			db := openDB(t, raw)
+			ctx := testCtx(t, 10*time.Second)
+			if db.JournalMode() != "memory" || db.Location() != ":memory:" {
+				t.Errorf("JournalMode() = %q, Location() = %q; want memory, :memory:", db.JournalMode(), db.Location())
+			}
+			if got := pragma(t, db.Writer(), "foreign_keys"); got != "1" {
+				t.Errorf("PRAGMA foreign_keys = %s, want 1", got)
+			}
+			if _, err := db.ExecContext(ctx, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, "INSERT INTO t (v) VALUES (?), (?)", "a", "b"); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := db.QueryContext(ctx, "SELECT v FROM t ORDER BY id")
+			if err != nil {
+				t.Fatalf("the table created through ExecContext is not visible through QueryContext: %v", err)
+			}
+			var got []string
+			for rows.Next() {
+				var v string
+				if err := rows.Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, v)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+			if strings.Join(got, ",") != "a,b" {
+				t.Errorf("rows = %q, want a,b", got)
+			}
+			// Transactions work, and a ReadTx is read-only here too.
+			if err := db.WriteTx(ctx, func(tx *polysql.Tx) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO t (v) VALUES (?)", "c")
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			err = db.ReadTx(ctx, func(tx *polysql.Tx) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO t (v) VALUES (?)", "d")
+				return err
+			})
+			if err == nil {
+				t.Errorf("a write inside ReadTx succeeded on an in-memory database")
+			}
+			var n int
+			if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 3 {
+				t.Errorf("COUNT(*) = %d, %v; want 3", n, err)
+			}
+			// ...and ReadTx leaves the connection writable afterwards.
+			if _, err := db.ExecContext(ctx, "INSERT INTO t (v) VALUES (?)", "e"); err != nil {
+				t.Errorf("write after a ReadTx: %v", err)
+			}
+			// Each in-memory database is its own.
+			other := openDB(t, raw)
+			if err := other.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n); err == nil {
+				t.Errorf("a second in-memory database sees the first one's table")
+			}
+		})
+	}
+}

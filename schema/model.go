@@ -1,0 +1,199 @@
+package schema
+
+import (
+	"strings"
+
+	"github.com/polysql/polysql/dialect"
+)
+
+// Schema is a database's tables, independent of any engine.
+type Schema struct {
+	// Engine is where the schema came from: sqlite for a parsed schema file,
+	// the inspected engine for Inspect, "" for a schema declared in Go.
+	Engine dialect.Engine
+	Tables []*Table
+	// Views and Triggers are kept so SQLite gets them back verbatim; other
+	// engines refuse to translate them rather than drop them.
+	Views    []Object
+	Triggers []Object
+	// Pragmas are the PRAGMA statements a schema file runs (and, for an
+	// inspected SQLite database, its non-default user_version/application_id).
+	Pragmas []dialect.Pragma
+
+	// order is SQLite's sqlite_master order, for an exact replay.
+	order []dialect.CatalogObject
+	// flavor is the inspected server's flavour.
+	flavor dialect.Flavor
+}
+
+// Object is a view or trigger with its SQLite SQL.
+type Object struct {
+	Name  string
+	Table string
+	SQL   string
+}
+
+// Table is one table.
+type Table struct {
+	Name    string
+	Columns []*Column
+	// PrimaryKey lists the key's columns in order; nil when there is none.
+	PrimaryKey []string
+	// Uniques are UNIQUE constraints declared in the table.
+	Uniques []*UniqueKey
+	// Indexes are indexes made by CREATE INDEX.
+	Indexes     []*Index
+	ForeignKeys []*ForeignKey
+	Checks      []*Check
+	// Strict and WithoutRowID are SQLite table options, kept on SQLite and
+	// meaningless elsewhere (other engines are always strict and clustered).
+	Strict, WithoutRowID bool
+	// Virtual marks a SQLite virtual table (FTS5...), which only SQLite has.
+	Virtual bool
+	// SQL is the CREATE TABLE statement as SQLite stored it (empty when the
+	// table did not come from SQLite).
+	SQL string
+}
+
+// Column is one column.
+type Column struct {
+	Name    string
+	Type    dialect.Type
+	NotNull bool
+	// Default is nil when the column has none (a DEFAULT NULL counts as none).
+	Default *dialect.Default
+	// Identity: the engine assigns a value when an insert leaves it out
+	// (SQLite INTEGER PRIMARY KEY, PostgreSQL identity, MySQL AUTO_INCREMENT).
+	Identity bool
+	// AutoIncrement is SQLite's AUTOINCREMENT: ids are never reused.
+	AutoIncrement bool
+	// Collation is an explicit collation ("" for binary comparison).
+	Collation string
+	// Generated is a generated column's expression; Stored tells STORED from VIRTUAL.
+	Generated string
+	Stored    bool
+}
+
+// UniqueKey is a UNIQUE constraint.
+type UniqueKey struct {
+	Name    string
+	Columns []string
+}
+
+// Index is an index made by CREATE INDEX.
+type Index struct {
+	Name   string
+	Unique bool
+	Parts  []IndexPart
+	// Where is a partial index's predicate ("" for a full index).
+	Where string
+	// SQL is the CREATE INDEX statement as SQLite stored it.
+	SQL string
+}
+
+// IndexPart is a column or an expression in an index key.
+type IndexPart struct {
+	Column    string
+	Expr      string
+	Desc      bool
+	Collation string
+}
+
+// ForeignKey is a foreign key.
+type ForeignKey struct {
+	Name       string
+	Columns    []string
+	RefTable   string
+	RefColumns []string
+	// OnDelete and OnUpdate are NO ACTION, RESTRICT, CASCADE, SET NULL or SET DEFAULT.
+	OnDelete, OnUpdate string
+}
+
+// Check is a CHECK constraint.
+type Check struct {
+	Name string
+	Expr string
+}
+
+// Table returns the table named name (compared case-insensitively, as
+// SQLite and MySQL compare names), or nil.
+func (s *Schema) Table(name string) *Table {
+	for _, t := range s.Tables {
+		if strings.EqualFold(t.Name, name) {
+			return t
+		}
+	}
+	return nil
+}
+
+// Column returns the column named name, or nil.
+func (t *Table) Column(name string) *Column {
+	for _, c := range t.Columns {
+		if strings.EqualFold(c.Name, name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// fromCatalog turns an engine's raw catalog into the portable model.
+func fromCatalog(cat *dialect.Catalog, d dialect.Dialect) *Schema {
+	tm := d.Types()
+	s := &Schema{Engine: d.Engine(), Pragmas: cat.Pragmas, order: cat.Order, flavor: d.Flavor()}
+	for _, v := range cat.Views {
+		s.Views = append(s.Views, Object{Name: v.Name, SQL: v.SQL})
+	}
+	for _, v := range cat.Triggers {
+		s.Triggers = append(s.Triggers, Object{Name: v.Name, Table: v.Table, SQL: v.SQL})
+	}
+	for _, ct := range cat.Tables {
+		t := &Table{Name: ct.Name, PrimaryKey: ct.PrimaryKey, Strict: ct.Strict, WithoutRowID: ct.WithoutRowID, Virtual: ct.Virtual, SQL: ct.SQL}
+		for _, cc := range ct.Columns {
+			c := &Column{Name: cc.Name, Type: tm.Portable(cc.Type), NotNull: cc.NotNull, Identity: cc.Identity,
+				AutoIncrement: cc.AutoIncrement, Collation: cc.Collation, Generated: cc.Generated, Stored: cc.Stored}
+			if cc.Default != nil {
+				c.Default = noNull(tm.ParseDefault(*cc.Default, c.Type))
+			}
+			t.Columns = append(t.Columns, c)
+		}
+		for _, ci := range ct.Indexes {
+			if ci.Constraint {
+				u := &UniqueKey{Name: ci.Name}
+				for _, p := range ci.Columns {
+					u.Columns = append(u.Columns, p.Name)
+				}
+				t.Uniques = append(t.Uniques, u)
+				continue
+			}
+			ix := &Index{Name: ci.Name, Unique: ci.Unique, Where: ci.Where, SQL: ci.SQL}
+			for _, p := range ci.Columns {
+				ix.Parts = append(ix.Parts, IndexPart{Column: p.Name, Expr: p.Expr, Desc: p.Desc, Collation: p.Collation})
+			}
+			t.Indexes = append(t.Indexes, ix)
+		}
+		for _, f := range ct.ForeignKeys {
+			t.ForeignKeys = append(t.ForeignKeys, &ForeignKey{Name: f.Name, Columns: f.Columns, RefTable: f.RefTable,
+				RefColumns: f.RefColumns, OnDelete: orNoAction(f.OnDelete), OnUpdate: orNoAction(f.OnUpdate)})
+		}
+		for _, ch := range ct.Checks {
+			t.Checks = append(t.Checks, &Check{Name: ch.Name, Expr: ch.Expr})
+		}
+		s.Tables = append(s.Tables, t)
+	}
+	return s
+}
+
+// noNull drops a DEFAULT NULL: it means the same as no default.
+func noNull(d *dialect.Default) *dialect.Default {
+	if d == nil || (d.Kind == dialect.DefaultLiteral && strings.EqualFold(d.Value, "NULL")) {
+		return nil
+	}
+	return d
+}
+
+func orNoAction(a string) string {
+	if a == "" {
+		return "NO ACTION"
+	}
+	return strings.ToUpper(a)
+}

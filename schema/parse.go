@@ -1,0 +1,263 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/polysql/polysql"
+	"github.com/polysql/polysql/dialect"
+)
+
+// ParseFile reads a SQLite schema file. See Parse.
+func ParseFile(ctx context.Context, path string) (*Schema, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	s, err := Parse(ctx, string(b))
+	if err != nil {
+		return nil, fmt.Errorf("schema: %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Parse reads a schema written for SQLite. It does not parse the DDL itself:
+// it runs each statement in a private in-memory SQLite database and reads
+// back what SQLite made of it, so the model is exactly what SQLite builds
+// from the text today. A statement SQLite rejects is an error naming its
+// line. Data statements (INSERT, UPDATE, DELETE, SELECT) are refused: a
+// schema declares structure.
+func Parse(ctx context.Context, ddl string) (*Schema, error) {
+	db, err := polysql.Open(ctx, "sqlite://")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var pragmas []dialect.Pragma
+	for _, st := range splitStatements(ddl) {
+		verb := firstWord(st.text)
+		switch verb {
+		case "CREATE", "DROP", "ALTER", "BEGIN", "COMMIT", "END", "ANALYZE", "REINDEX", "SAVEPOINT", "RELEASE":
+		case "PRAGMA":
+			if p, ok := parsePragma(st.text); ok {
+				pragmas = append(pragmas, p)
+			}
+		default:
+			return nil, fmt.Errorf("line %d: %s: a schema file declares structure; data statements belong in a migration", st.line, verb)
+		}
+		if _, err := db.ExecContext(ctx, st.text); err != nil {
+			return nil, fmt.Errorf("line %d: SQLite rejects %q: %w", st.line, head(st.text), err)
+		}
+	}
+	s, err := Inspect(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	s.Pragmas = pragmas
+	return s, nil
+}
+
+// Inspect reads a live database's schema on any engine into the portable model.
+func Inspect(ctx context.Context, db *polysql.DB) (*Schema, error) {
+	cat, err := db.Dialect().Inspect(ctx, db.Reader())
+	if err != nil {
+		return nil, fmt.Errorf("schema: inspect %s: %w", db.URL(), err)
+	}
+	return fromCatalog(cat, db.Dialect()), nil
+}
+
+type statement struct {
+	text string
+	line int
+}
+
+// splitStatements splits SQL text at semicolons outside literals, quoted
+// names and comments, keeping a CREATE TRIGGER's BEGIN ... END body whole.
+func splitStatements(sql string) []statement {
+	var out []statement
+	start := 0
+	depth := 0 // BEGIN ... END nesting inside a trigger body
+	emit := func(end int) {
+		text := strings.TrimSpace(sql[start:end])
+		if stripComments(text) != "" {
+			first := start + significantOffset(sql[start:end])
+			out = append(out, statement{text: text, line: 1 + strings.Count(sql[:first], "\n")})
+		}
+		start = end + 1
+	}
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			j := skipQuotedSQL(sql, i, c)
+			i = j - 1
+		case c == '[':
+			if j := strings.IndexByte(sql[i:], ']'); j > 0 {
+				i += j
+			}
+		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
+			for i < len(sql) && sql[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
+			j := strings.Index(sql[i+2:], "*/")
+			if j < 0 {
+				i = len(sql)
+				break
+			}
+			i += j + 3
+		case isWordStart(sql, i):
+			w := wordAt(sql, i)
+			switch strings.ToUpper(w) {
+			case "BEGIN", "CASE":
+				if isTrigger(sql[start:i]) {
+					depth++
+				}
+			case "END":
+				if depth > 0 {
+					depth--
+				}
+			}
+			i += len(w) - 1
+		case c == ';' && depth == 0:
+			emit(i)
+		}
+	}
+	if start < len(sql) {
+		emit(len(sql))
+	}
+	return out
+}
+
+// significantOffset is the offset of the first byte of s that is neither
+// white space nor inside a comment.
+func significantOffset(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c == '-' && i+1 < len(s) && s[i+1] == '-':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			j := strings.Index(s[i+2:], "*/")
+			if j < 0 {
+				return len(s)
+			}
+			i += j + 3
+		default:
+			return i
+		}
+	}
+	return len(s)
+}
+
+func isTrigger(prefix string) bool {
+	f := strings.Fields(strings.ToUpper(stripComments(prefix)))
+	for i := 0; i+1 < len(f) && i < 4; i++ {
+		if f[i] == "TRIGGER" {
+			return true
+		}
+	}
+	return false
+}
+
+func skipQuotedSQL(s string, i int, q byte) int {
+	for j := i + 1; j < len(s); j++ {
+		if s[j] == q {
+			if j+1 < len(s) && s[j+1] == q {
+				j++
+				continue
+			}
+			return j + 1
+		}
+	}
+	return len(s)
+}
+
+func isWordStart(s string, i int) bool {
+	c := s[i]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_') {
+		return false
+	}
+	return i == 0 || !isWordByte(s[i-1])
+}
+
+func wordAt(s string, i int) string {
+	j := i
+	for j < len(s) && isWordByte(s[j]) {
+		j++
+	}
+	return s[i:j]
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// stripComments removes -- and /* */ comments (outside literals) and trims.
+func stripComments(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			j := skipQuotedSQL(s, i, c)
+			b.WriteString(s[i:j])
+			i = j - 1
+		case c == '-' && i+1 < len(s) && s[i+1] == '-':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+			b.WriteByte(' ')
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			j := strings.Index(s[i+2:], "*/")
+			if j < 0 {
+				i = len(s)
+			} else {
+				i += j + 3
+			}
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func firstWord(stmt string) string {
+	f := strings.Fields(stripComments(stmt))
+	if len(f) == 0 {
+		return ""
+	}
+	w := strings.ToUpper(f[0])
+	if i := strings.IndexAny(w, "(;"); i >= 0 {
+		w = w[:i]
+	}
+	return w
+}
+
+// parsePragma reads "PRAGMA name = value" or "PRAGMA name(value)".
+func parsePragma(stmt string) (dialect.Pragma, bool) {
+	s := strings.TrimSpace(stripComments(stmt))
+	s = strings.TrimSpace(s[len("PRAGMA"):])
+	s = strings.TrimSuffix(s, ";")
+	name, value := s, ""
+	if i := strings.IndexAny(s, "=("); i >= 0 {
+		name, value = strings.TrimSpace(s[:i]), strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s[i+1:]), ")"))
+	}
+	if name == "" {
+		return dialect.Pragma{}, false
+	}
+	return dialect.Pragma{Name: strings.ToLower(name), Value: strings.Trim(value, `'"`)}, true
+}
+
+func head(stmt string) string {
+	s := strings.Join(strings.Fields(stripComments(stmt)), " ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
