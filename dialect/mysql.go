@@ -242,7 +242,7 @@ func (mysqlTypes) ParseDefault(raw string, t Type) *Default {
 }
 
 // mysqlToStandardString rewrites a MySQL string literal ('it\'s', with
-// backslash escapes) in standard SQL form ('it''s'); anything else is
+// backslash escapes) in standard SQL form ('it”s'); anything else is
 // returned unchanged.
 func mysqlToStandardString(s string) string {
 	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' || !strings.Contains(s, `\`) {

@@ -48,7 +48,9 @@ func PrimaryKey(t *Table, c *Column) { t.PrimaryKey = append(t.PrimaryKey, c.Nam
 func AutoIncrement(_ *Table, c *Column) { c.Identity, c.AutoIncrement = true, true }
 
 // Unique adds a one-column UNIQUE constraint.
-func Unique(t *Table, c *Column) { t.Uniques = append(t.Uniques, &UniqueKey{Columns: []string{c.Name}}) }
+func Unique(t *Table, c *Column) {
+	t.Uniques = append(t.Uniques, &UniqueKey{Columns: []string{c.Name}})
+}
 
 // DefaultNow defaults the column to the current timestamp.
 func DefaultNow(_ *Table, c *Column) {
