@@ -238,7 +238,7 @@ func (db *DB) retryBusy(ctx context.Context, op func() error) error {
 	}
 }
 
-// wrap classifies an error and hides the URL's password in its text.
+// wrap classifies an error.
 func (db *DB) wrap(err error) error {
 	return classify(db.d, err)
 }

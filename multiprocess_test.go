@@ -61,6 +61,8 @@ func runWriters(t *testing.T, workers, rows int, read bool) {
 	}
 	results := make([]*result, workers)
 	var wg sync.WaitGroup
+	firstExit := make(chan struct{}) // closed when a worker ends
+	var once sync.Once
 	for w := range workers {
 		r := &result{worker: w}
 		results[w] = r
@@ -75,22 +77,19 @@ func runWriters(t *testing.T, workers, rows int, read bool) {
 		go func() {
 			defer wg.Done()
 			r.err = cmd.Wait()
+			once.Do(func() { close(firstExit) })
 		}()
 	}
-	exited := make(chan struct{})
-	go func() {
-		wg.Wait()
-		close(exited)
-	}()
 	// Every worker opens the file as soon as it starts (concurrent Opens of
 	// a new file are part of the test), says it is ready, and waits for the
-	// start signal, so the writing starts together.
-	waitReady(t, ctx, start, workers, exited)
+	// start signal, so the writing starts together. A worker that ends
+	// before it is ready starts the others at once, so they end too.
+	waitReady(t, ctx, start, workers, firstExit)
 	if err := os.WriteFile(start, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	began := time.Now()
-	<-exited
+	wg.Wait()
 	t.Logf("%d workers × %d rows (read=%v) in %v", workers, rows, read, time.Since(began).Round(time.Millisecond))
 
 	for _, r := range results {
@@ -129,14 +128,26 @@ func runWriters(t *testing.T, workers, rows int, read bool) {
 	if n := count(t, db, "SELECT COUNT(*) FROM (SELECT worker, seq FROM mp GROUP BY worker, seq HAVING COUNT(*) > 1) AS d"); n != 0 {
 		t.Errorf("%d duplicated (worker, seq) pairs", n)
 	}
+	// Every transaction read a different counter value: 0 .. total-1, each once.
+	total := workers * rows
+	if n := count(t, db, "SELECT n FROM counter WHERE id = 1"); n != total {
+		t.Errorf("shared counter = %d, want %d", n, total)
+	}
+	var tickets, lo, hi int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(DISTINCT ticket), MIN(ticket), MAX(ticket) FROM mp").Scan(&tickets, &lo, &hi); err != nil {
+		t.Fatal(err)
+	}
+	if tickets != total || lo != 0 || hi != total-1 {
+		t.Errorf("%d distinct tickets %d..%d, want %d, 0..%d: transactions of different processes overlapped", tickets, lo, hi, total, total-1)
+	}
 	var check string
 	if err := db.Reader().QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 		t.Errorf("integrity_check = %q, %v", check, err)
 	}
 }
 
-// waitReady waits until every worker has created its ready file (or one has
-// exited, which the caller then reports).
+// waitReady waits until every worker has created its ready file, or one has
+// ended (which the caller then reports).
 func waitReady(t *testing.T, ctx context.Context, start string, workers int, exited <-chan struct{}) {
 	t.Helper()
 	for {
@@ -225,8 +236,17 @@ func TestHelperWriter(t *testing.T) {
 	}
 	defer db.Close()
 	if err := db.WriteTx(ctx, func(tx *polysql.Tx) error {
-		_, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS mp (worker INTEGER NOT NULL, seq INTEGER NOT NULL, pid INTEGER NOT NULL, PRIMARY KEY (worker, seq))")
-		return err
+		for _, q := range []string{
+			// ticket is the shared counter's value the row's transaction read.
+			"CREATE TABLE IF NOT EXISTS mp (worker INTEGER NOT NULL, seq INTEGER NOT NULL, pid INTEGER NOT NULL, ticket INTEGER NOT NULL, PRIMARY KEY (worker, seq))",
+			"CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+			"INSERT OR IGNORE INTO counter (id, n) VALUES (1, 0)",
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
 	}); err != nil {
 		record(err)
 		return
@@ -288,8 +308,17 @@ func TestHelperWriter(t *testing.T) {
 
 	pid := os.Getpid()
 	for seq := range rows {
+		// A read-modify-write of a counter shared by every process: correct
+		// only if the transactions of all the processes are serialised.
 		err := db.WriteTx(ctx, func(tx *polysql.Tx) error {
-			_, err := tx.ExecContext(ctx, "INSERT INTO mp (worker, seq, pid) VALUES (?, ?, ?)", worker, seq, pid)
+			var ticket int
+			if err := tx.QueryRowContext(ctx, "SELECT n FROM counter WHERE id = 1").Scan(&ticket); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO mp (worker, seq, pid, ticket) VALUES (?, ?, ?, ?)", worker, seq, pid, ticket); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "UPDATE counter SET n = ? WHERE id = 1", ticket+1)
 			return err
 		})
 		if err != nil {

@@ -119,6 +119,20 @@ func TestNetworkFilesystemFallback(t *testing.T) {
 	}
 }
 
+func TestNoticeWithNilLogger(t *testing.T) {
+	pretendNetworkFS(t, "nfs")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "x.db"), WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if len(db.Notices()) != 1 {
+		t.Errorf("Notices() = %q, want the fallback notice", db.Notices())
+	}
+}
+
 func TestNetworkFilesystemExplicitModeWins(t *testing.T) {
 	for _, tc := range []struct {
 		name string

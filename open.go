@@ -37,8 +37,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, &OpenError{URL: t.Redacted(), Err: err, password: t.password()}
 	}
-	for _, n := range db.notices {
-		o.logger.Warn("polysql: "+n, "url", t.Redacted())
+	if o.logger != nil {
+		for _, n := range db.notices {
+			o.logger.Warn("polysql: "+n, "url", t.Redacted())
+		}
 	}
 	return db, nil
 }

@@ -77,9 +77,11 @@ func mysqlConfig(t *Target, o options) (*mysql.Config, error) {
 	}
 	cfg.Params = map[string]string{
 		"time_zone": "'+00:00'",
-		// Strict, no zero dates, and an explicit 0 stored as 0 in an
-		// AUTO_INCREMENT column (as SQLite does) instead of a new id.
-		"sql_mode": "'TRADITIONAL,NO_AUTO_VALUE_ON_ZERO'",
+		// Strict, no zero dates; an explicit 0 stored as 0 in an
+		// AUTO_INCREMENT column (as SQLite does) instead of a new id; and SQL
+		// read as SQLite and PostgreSQL read it: "name" is an identifier and
+		// || concatenates. Backquotes still work.
+		"sql_mode": "'TRADITIONAL,NO_AUTO_VALUE_ON_ZERO,ANSI_QUOTES,PIPES_AS_CONCAT'",
 	}
 	for k, vs := range t.Params {
 		if !mysqlDriverParams[k] {

@@ -21,6 +21,11 @@ import (
 func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	d := dialect.MustNew(dialect.SQLite, dialect.Flavor{})
 	busy := o.busyTimeout.Milliseconds()
+	for k := range t.Params {
+		if !sqliteURLParams[k] && !(k == "mode" && t.Memory) {
+			return nil, fmt.Errorf("%w: SQLite URL parameter %q is not supported (known: busy_timeout, journal_mode, mode=memory)", ErrBadURL, k)
+		}
+	}
 	if v := t.Params.Get("busy_timeout"); v != "" {
 		ms, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || ms < 0 {
@@ -101,14 +106,20 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, classify(d, err)
-	}
+	// The first connection applies the pragmas. Switching a new file to WAL
+	// needs an exclusive lock, and when several processes open the same new
+	// file at once SQLite may refuse it busy without waiting (to avoid a
+	// deadlock); nothing has happened then, so wait and try again.
 	var got string
-	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&got); err != nil {
+	err = db.retryBusy(ctx, func() error {
+		if err := w.PingContext(ctx); err != nil {
+			return classify(d, err)
+		}
+		return classify(d, w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&got))
+	})
+	if err != nil {
 		w.Close()
-		return nil, classify(d, err)
+		return nil, timeoutHint(err, "sqlite", o.connectTimeout)
 	}
 	if got != mode {
 		db.notices = append(db.notices, fmt.Sprintf("%s: asked for journal_mode=%s, SQLite kept %s", path, mode, got))
@@ -124,10 +135,10 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(o.readConns, 1))
 	r.SetMaxIdleConns(max(o.readConns, 1))
-	if err := r.PingContext(ctx); err != nil {
+	if err := db.retryBusy(ctx, func() error { return classify(d, r.PingContext(ctx)) }); err != nil {
 		w.Close()
 		r.Close()
-		return nil, classify(d, err)
+		return nil, timeoutHint(err, "sqlite", o.connectTimeout)
 	}
 	db.write, db.read = w, r
 	return db, nil
@@ -136,6 +147,11 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 // networkFilesystem reports whether a folder is on a network filesystem, and
 // which (netfs_*.go). It is a variable so tests can pretend one is.
 var networkFilesystem = detectNetworkFilesystem
+
+// sqliteURLParams are the query parameters a SQLite URL may carry. Any
+// other is an error rather than silently ignored (file:x.db?mode=ro must not
+// open the file read-write).
+var sqliteURLParams = map[string]bool{"busy_timeout": true, "journal_mode": true}
 
 // synchronousFor: NORMAL is durable enough in WAL (a crash loses at most the
 // last commits since a checkpoint, never consistency); a rollback journal

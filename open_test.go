@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -586,4 +587,215 @@ func TestSQLiteMemory(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestServerSessionSettings(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) {
+		base := dbtest.FreshURL(t, dialect.Postgres) // has search_path set to a fresh schema
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema := u.Query().Get("search_path")
+		raw := editURL(t, strings.Replace(base, "postgres://", "postgresql+psycopg2://", 1), nil, "", map[string]string{
+			"application_name": "polysql-test", "connect_timeout": "5", "sslmode": "disable",
+		})
+		db := openDB(t, raw)
+		ctx := testCtx(t, 10*time.Second)
+		for q, want := range map[string]string{
+			"SELECT current_schema()":   schema,
+			"SHOW application_name":     "polysql-test",
+			"SELECT current_user":       "postgres",
+			"SELECT current_setting(?)": "polysql-test",
+		} {
+			var got string
+			args := []any{}
+			if strings.Contains(q, "?") {
+				args = append(args, "application_name")
+			}
+			if err := db.QueryRowContext(ctx, q, args...).Scan(&got); err != nil || got != want {
+				t.Errorf("%s = %q, %v; want %q", q, got, err, want)
+			}
+		}
+	})
+	t.Run("mysql", func(t *testing.T) {
+		base := dbtest.FreshURL(t, dialect.MySQL)
+		raw := editURL(t, strings.Replace(base, "mysql://", "mysql+pymysql://", 1), nil, "", map[string]string{
+			"readTimeout": "30s", "timeout": "5s", "innodb_lock_wait_timeout": "7",
+		})
+		db := openDB(t, raw)
+		ctx := testCtx(t, 10*time.Second)
+		var tz, mode, charset string
+		var lockWait int
+		if err := db.QueryRowContext(ctx, "SELECT @@session.time_zone, @@session.sql_mode, @@session.character_set_connection, @@session.innodb_lock_wait_timeout").
+			Scan(&tz, &mode, &charset, &lockWait); err != nil {
+			t.Fatal(err)
+		}
+		if tz != "+00:00" {
+			t.Errorf("time_zone = %q, want +00:00", tz)
+		}
+		for _, m := range []string{"STRICT_TRANS_TABLES", "NO_ZERO_DATE", "NO_AUTO_VALUE_ON_ZERO"} {
+			if !strings.Contains(mode, m) {
+				t.Errorf("sql_mode = %q, want it to include %s", mode, m)
+			}
+		}
+		if charset != "utf8mb4" {
+			t.Errorf("character_set_connection = %q, want utf8mb4", charset)
+		}
+		if lockWait != 7 {
+			t.Errorf("innodb_lock_wait_timeout = %d, want 7 (from the URL)", lockWait)
+		}
+		// Times come back as time.Time in UTC.
+		var now time.Time
+		if err := db.QueryRowContext(ctx, "SELECT NOW()").Scan(&now); err != nil {
+			t.Fatalf("scanning NOW() into time.Time: %v", err)
+		}
+		if now.Location() != time.UTC || time.Since(now).Abs() > time.Hour {
+			t.Errorf("NOW() = %v, want the current time in UTC", now)
+		}
+	})
+}
+
+// TestSQLiteConcurrentOpen opens one new file from several handles at once,
+// as processes starting together do: switching it to WAL needs an exclusive
+// lock that SQLite may refuse without waiting, and Open must still succeed.
+// The race is timing-dependent (a few opens in a thousand hit it without the
+// retry); TestSQLiteOpenWaitsForLock is its deterministic counterpart.
+func TestSQLiteConcurrentOpen(t *testing.T) {
+	const rounds, handles = 60, 6
+	failures := 0
+	for round := range rounds {
+		file := filepath.Join(t.TempDir(), fmt.Sprintf("r%d.db", round))
+		var wg sync.WaitGroup
+		errs := make([]error, handles)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				db, err := polysql.Open(testCtx(t, 30*time.Second), "sqlite:///"+file)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				defer db.Close()
+				if db.JournalMode() != "wal" {
+					errs[i] = fmt.Errorf("journal mode %q", db.JournalMode())
+					return
+				}
+				_, errs[i] = db.ExecContext(testCtx(t, 30*time.Second), "CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				if failures++; failures <= 3 {
+					t.Errorf("round %d: %v", round, err)
+				}
+			}
+		}
+	}
+	if failures > 0 {
+		t.Errorf("%d of %d concurrent opens failed", failures, rounds*handles)
+	}
+}
+
+// TestSQLiteOpenWaitsForLock: switching a file to WAL needs an exclusive
+// lock; Open waits for another connection's lock (past its busy timeout,
+// until its connect timeout) instead of failing.
+func TestSQLiteOpenWaitsForLock(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "locked.db")
+	holder := openDB(t, "sqlite:///"+file+"?journal_mode=delete")
+	mustExec(t, holder, "CREATE TABLE t (x INTEGER)")
+	mustExec(t, holder, "INSERT INTO t VALUES (1)")
+	ctx := testCtx(t, 30*time.Second)
+
+	locked := make(chan struct{})
+	holderDone := make(chan error, 1)
+	go func() {
+		holderDone <- holder.ReadTx(ctx, func(tx *polysql.Tx) error {
+			var n int
+			err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n) // takes the shared lock
+			close(locked)
+			time.Sleep(400 * time.Millisecond)
+			return err
+		})
+	}()
+	<-locked
+	start := time.Now()
+	db, err := polysql.Open(ctx, "sqlite:///"+file, polysql.WithBusyTimeout(50*time.Millisecond), polysql.WithConnectTimeout(10*time.Second))
+	if err != nil {
+		t.Fatalf("Open while another connection holds a lock: %v", err)
+	}
+	defer db.Close()
+	if el := time.Since(start); el < 200*time.Millisecond {
+		t.Logf("Open got through after %v, before the lock was released", el)
+	}
+	if err := <-holderDone; err != nil {
+		t.Fatal(err)
+	}
+	if db.JournalMode() != "wal" {
+		t.Errorf("JournalMode() = %q, want wal", db.JournalMode())
+	}
+
+	// A lock held past the connect timeout: Open gives up in time, busy.
+	file2 := filepath.Join(t.TempDir(), "held.db")
+	holder2 := openDB(t, "sqlite:///"+file2+"?journal_mode=delete")
+	mustExec(t, holder2, "CREATE TABLE t (x INTEGER)")
+	locked2 := make(chan struct{})
+	release := make(chan struct{})
+	go func() {
+		holderDone <- holder2.ReadTx(ctx, func(tx *polysql.Tx) error {
+			var n int
+			err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n)
+			close(locked2)
+			<-release
+			return err
+		})
+	}()
+	<-locked2
+	start = time.Now()
+	db2, err := polysql.Open(ctx, "sqlite:///"+file2, polysql.WithBusyTimeout(50*time.Millisecond), polysql.WithConnectTimeout(500*time.Millisecond))
+	elapsed := time.Since(start)
+	close(release)
+	if err := <-holderDone; err != nil {
+		t.Fatal(err)
+	}
+	if err == nil {
+		db2.Close()
+		t.Fatal("Open succeeded while another connection held the lock throughout")
+	}
+	if elapsed < 400*time.Millisecond || elapsed > 3*time.Second {
+		t.Errorf("Open gave up after %v, want about the connect timeout (500ms)", elapsed)
+	}
+	if !errors.Is(err, dialect.ErrBusy) {
+		t.Errorf("errors.Is(err, ErrBusy) = false for %v", err)
+	}
+	checkErrText(t, err, "", "connect timeout", "held.db")
+}
+
+// TestZeroConnectTimeout: WithConnectTimeout(0) means no bound (as
+// connect_timeout=0 does for libpq), not an Open that fails at once.
+func TestZeroConnectTimeout(t *testing.T) {
+	dbtest.RunURL(t, func(t *testing.T, e dialect.Engine, raw string) {
+		db := openDB(t, raw, polysql.WithConnectTimeout(0))
+		if err := db.WriteTx(testCtx(t, 10*time.Second), func(tx *polysql.Tx) error { return nil }); err != nil {
+			t.Errorf("WriteTx: %v", err)
+		}
+	})
+}
+
+// TestSQLiteUnknownParam: a SQLite URL parameter polysql does not honour is
+// an error, never silently ignored.
+func TestSQLiteUnknownParam(t *testing.T) {
+	for _, u := range []string{"file:" + filepath.Join(t.TempDir(), "x.db") + "?mode=ro", "sqlite:///x.db?cache=shared"} {
+		_, err := polysql.Open(context.Background(), u)
+		if !errors.Is(err, polysql.ErrBadURL) || !strings.Contains(err.Error(), "not supported") {
+			t.Errorf("Open(%s) = %v, want ErrBadURL naming the parameter", u, err)
+		}
+	}
+	db, err := polysql.Open(context.Background(), "file::memory:?mode=memory")
+	if err != nil {
+		t.Fatalf("file::memory:?mode=memory: %v", err)
+	}
+	db.Close()
 }

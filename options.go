@@ -44,5 +44,6 @@ func WithJournalMode(mode string) Option { return func(o *options) { o.journalMo
 // WithReadConns sets the size of the SQLite read pool (default 4).
 func WithReadConns(n int) Option { return func(o *options) { o.readConns = n } }
 
-// WithLogger sets where notices (a journal-mode fallback, say) are logged.
+// WithLogger sets where notices (a journal-mode fallback, say) are logged
+// (default slog.Default(); nil logs nothing).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }

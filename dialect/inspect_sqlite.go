@@ -40,7 +40,7 @@ func (sqliteDialect) Inspect(ctx context.Context, q Queryer) (*Catalog, error) {
 	indexes := make(map[string]sqliteObject)
 	for _, o := range objs {
 		if o.Type == "index" {
-			indexes[strings.ToLower(o.Name)] = o
+			indexes[asciiUpper(o.Name)] = o
 		}
 	}
 	ins := &sqliteInspector{ctx: ctx, q: q, indexes: indexes, parentKeys: make(map[string][]string)}
@@ -53,13 +53,13 @@ func (sqliteDialect) Inspect(ctx context.Context, q Queryer) (*Catalog, error) {
 		if o.Type != "table" {
 			continue
 		}
-		if k, ok := kinds[strings.ToLower(o.Name)]; isSQLiteInternal(o.Name) || (ok && k.Type == "shadow") {
-			skip[strings.ToLower(o.Name)] = true
+		if k, ok := kinds[asciiUpper(o.Name)]; isSQLiteInternal(o.Name) || (ok && k.Type == "shadow") {
+			skip[asciiUpper(o.Name)] = true
 		}
 	}
 	cat := &Catalog{}
 	for _, o := range objs {
-		if skip[strings.ToLower(o.TblName)] || isSQLiteInternal(o.Name) {
+		if skip[asciiUpper(o.TblName)] || isSQLiteInternal(o.Name) {
 			continue
 		}
 		if o.HasSQL {
@@ -67,7 +67,7 @@ func (sqliteDialect) Inspect(ctx context.Context, q Queryer) (*Catalog, error) {
 		}
 		switch o.Type {
 		case "table":
-			k, ok := kinds[strings.ToLower(o.Name)]
+			k, ok := kinds[asciiUpper(o.Name)]
 			if !ok {
 				return nil, fmt.Errorf("dialect: sqlite: table %q is in sqlite_master but not in pragma_table_list", o.Name)
 			}
@@ -98,9 +98,9 @@ func (sqliteDialect) Inspect(ctx context.Context, q Queryer) (*Catalog, error) {
 
 // isSQLiteInternal reports whether a name is reserved for SQLite's own
 // tables (sqlite_sequence, sqlite_stat1, ...); SQLite reserves the prefix
-// in any case.
+// in any ASCII case.
 func isSQLiteInternal(name string) bool {
-	return len(name) >= 7 && strings.EqualFold(name[:7], "sqlite_")
+	return len(name) >= 7 && asciiUpper(name[:7]) == "SQLITE_"
 }
 
 // sqliteObject is one row of sqlite_master.
@@ -158,7 +158,7 @@ func sqliteTableKinds(ctx context.Context, q Queryer) (map[string]sqliteTableKin
 			if err := r.Scan(&name, &k.Type, &k.WithoutRowID, &k.Strict); err != nil {
 				return err
 			}
-			kinds[strings.ToLower(name)] = k
+			kinds[asciiUpper(name)] = k
 			return nil
 		})
 	return kinds, err
@@ -166,10 +166,12 @@ func sqliteTableKinds(ctx context.Context, q Queryer) (map[string]sqliteTableKin
 
 // sqliteInspector carries what reading one table needs.
 type sqliteInspector struct {
-	ctx        context.Context
-	q          Queryer
-	indexes    map[string]sqliteObject // sqlite_master's indexes by lower-case name
-	parentKeys map[string][]string     // primary keys of referenced tables, by lower-case name
+	ctx context.Context
+	q   Queryer
+	// Names are keyed by asciiUpper: SQLite compares names ignoring the
+	// case of ASCII letters only ("É" and "é" are two tables).
+	indexes    map[string]sqliteObject // sqlite_master's indexes
+	parentKeys map[string][]string     // primary keys of referenced tables
 }
 
 // sqliteXColumn is one row of pragma_table_xinfo.
@@ -199,6 +201,12 @@ func (ins *sqliteInspector) table(o sqliteObject, k sqliteTableKind) (*CatalogTa
 			return nil
 		})
 	if err != nil {
+		if t.Virtual {
+			// The module is not available in this build ("no such
+			// module"): the table is still listed, with its SQL, so
+			// callers can refuse or replay it; its columns are unknown.
+			return t, nil
+		}
 		return nil, fmt.Errorf("read pragma_table_xinfo: %w", err)
 	}
 	if t.Virtual {
@@ -281,7 +289,7 @@ func (ins *sqliteInspector) table(o sqliteObject, k sqliteTableKind) (*CatalogTa
 			pkIndex = true
 			continue
 		}
-		obj, ok := ins.indexes[strings.ToLower(ir.name)]
+		obj, ok := ins.indexes[asciiUpper(ir.name)]
 		if !ok {
 			return nil, fmt.Errorf("index %q is in pragma_index_list but not in sqlite_master", ir.name)
 		}
@@ -297,7 +305,7 @@ func (ins *sqliteInspector) table(o sqliteObject, k sqliteTableKind) (*CatalogTa
 
 	if !t.WithoutRowID && len(pk) == 1 && !pkIndex {
 		c := &t.Columns[pk[0].col]
-		c.Identity = strings.EqualFold(strings.TrimSpace(c.Type), "INTEGER")
+		c.Identity = asciiUpper(strings.TrimSpace(c.Type)) == "INTEGER"
 	}
 	if ddl.AutoIncrement {
 		if len(pk) != 1 {
@@ -361,7 +369,7 @@ func (ins *sqliteInspector) index(obj sqliteObject, unique, partial bool) (*Cata
 			if err := r.Scan(&k.cid, &k.name, &k.desc, &coll); err != nil {
 				return err
 			}
-			if !strings.EqualFold(coll.String, "BINARY") {
+			if asciiUpper(coll.String) != "BINARY" {
 				k.collation = coll.String
 			}
 			keys = append(keys, k)
@@ -486,7 +494,7 @@ func (ins *sqliteInspector) foreignKeys(table string, declared []CatalogForeignK
 // primaryKey returns a table's primary key columns in key order (none when
 // the table does not exist).
 func (ins *sqliteInspector) primaryKey(table string) ([]string, error) {
-	key := strings.ToLower(table)
+	key := asciiUpper(table)
 	if pk, ok := ins.parentKeys[key]; ok {
 		return pk, nil
 	}
@@ -507,12 +515,13 @@ func (ins *sqliteInspector) primaryKey(table string) ([]string, error) {
 	return pk, nil
 }
 
+// equalFoldAll compares two name lists as SQLite compares names.
 func equalFoldAll(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
-		if !strings.EqualFold(a[i], b[i]) {
+		if asciiUpper(a[i]) != asciiUpper(b[i]) {
 			return false
 		}
 	}

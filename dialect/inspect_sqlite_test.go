@@ -2,8 +2,10 @@ package dialect_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -202,6 +204,11 @@ func TestInspectSQLiteSynthetic(t *testing.T) {
 		uniq     = `CREATE TABLE uniq(a, b, c UNIQUE, UNIQUE (a, b))`
 		fts      = `CREATE VIRTUAL TABLE docs USING fts5(title, body)`
 		seq      = `CREATE TABLE seq(id INTEGER PRIMARY KEY AUTOINCREMENT)`
+		altered  = `CREATE TABLE alt(a, "b b", c REFERENCES single CHECK (c > 0), FOREIGN KEY (a) REFERENCES single)`
+		shadowed = `CREATE TABLE shadowed(a INTEGER PRIMARY KEY, b REFERENCES single)`
+		upperE   = `CREATE TABLE "É"(a INT) STRICT`
+		lowerE   = `CREATE TABLE "é"(b TEXT PRIMARY KEY REFERENCES "É")`
+		longS    = `CREATE TABLE "CONſTRAINT"(a CONſTRAINT, b)`
 	)
 	plain := func(name, typ string) dialect.CatalogColumn { return dialect.CatalogColumn{Name: name, Type: typ} }
 	// obj is an entry of Catalog.Order: sqlite_master's type, name, tbl_name and sql.
@@ -448,6 +455,74 @@ func TestInspectSQLiteSynthetic(t *testing.T) {
 					{Name: "docs", SQL: fts, Virtual: true, Columns: []dialect.CatalogColumn{plain("title", ""), plain("body", "")}},
 					{Name: "seq", SQL: seq, PrimaryKey: []string{"id"}, Columns: []dialect.CatalogColumn{{Name: "id", Type: "INTEGER", Identity: true, AutoIncrement: true}}},
 				}},
+		},
+		{
+			// ALTER TABLE edits the stored text: an added column goes after
+			// the last column, before the table constraints, so its foreign
+			// key comes first in declaration order.
+			name: "altered table",
+			stmts: []string{single, "CREATE TABLE alt(a, b, FOREIGN KEY (a) REFERENCES single)",
+				"ALTER TABLE alt ADD COLUMN c REFERENCES single CHECK (c > 0)",
+				`ALTER TABLE alt RENAME COLUMN b TO "b b"`,
+				"ALTER TABLE alt ADD COLUMN d TEXT COLLATE NOCASE",
+				"ALTER TABLE alt DROP COLUMN d"},
+			want: dialect.Catalog{
+				Order: []dialect.CatalogObject{tbl("single", single), tbl("alt", altered)},
+				Tables: []dialect.CatalogTable{
+					{Name: "single", SQL: single, PrimaryKey: []string{"id"}, Columns: []dialect.CatalogColumn{{Name: "id", Type: "INTEGER", Identity: true}}},
+					{
+						Name: "alt", SQL: altered,
+						Columns: []dialect.CatalogColumn{plain("a", ""), plain("b b", ""), plain("c", "")},
+						ForeignKeys: []dialect.CatalogForeignKey{
+							{Columns: []string{"c"}, RefTable: "single", RefColumns: []string{"id"}, OnDelete: "NO ACTION", OnUpdate: "NO ACTION"},
+							{Columns: []string{"a"}, RefTable: "single", RefColumns: []string{"id"}, OnDelete: "NO ACTION", OnUpdate: "NO ACTION"},
+						},
+						Checks: []dialect.CatalogCheck{{Expr: "c > 0", Column: "c"}},
+					},
+				},
+			},
+		},
+		{
+			// SQLite folds ASCII letters only: CONſTRAINT is a type name.
+			name:  "keywords fold ASCII only",
+			stmts: []string{longS},
+			want: dialect.Catalog{
+				Order:  []dialect.CatalogObject{tbl("CONſTRAINT", longS)},
+				Tables: []dialect.CatalogTable{{Name: "CONſTRAINT", SQL: longS, Columns: []dialect.CatalogColumn{plain("a", "CONſTRAINT"), plain("b", "")}}},
+			},
+		},
+		{
+			// A temporary table of the same name hides the main one from
+			// unqualified PRAGMAs; Inspect reads main only.
+			name: "temp objects are not main's",
+			stmts: []string{single, shadowed, "CREATE INDEX shadowed_b ON shadowed(b)",
+				"CREATE TEMP TABLE shadowed(x TEXT PRIMARY KEY, y, z CHECK (z))", "CREATE INDEX temp.tix ON shadowed(y)",
+				"CREATE TEMP VIEW tv AS SELECT 1"},
+			want: dialect.Catalog{
+				Order: []dialect.CatalogObject{tbl("single", single), tbl("shadowed", shadowed), obj("index", "shadowed_b", "shadowed", "CREATE INDEX shadowed_b ON shadowed(b)")},
+				Tables: []dialect.CatalogTable{
+					{Name: "single", SQL: single, PrimaryKey: []string{"id"}, Columns: []dialect.CatalogColumn{{Name: "id", Type: "INTEGER", Identity: true}}},
+					{
+						Name: "shadowed", SQL: shadowed, PrimaryKey: []string{"a"},
+						Columns:     []dialect.CatalogColumn{{Name: "a", Type: "INTEGER", Identity: true}, plain("b", "")},
+						Indexes:     []dialect.CatalogIndex{{Name: "shadowed_b", SQL: "CREATE INDEX shadowed_b ON shadowed(b)", Columns: []dialect.IndexColumn{{Name: "b"}}}},
+						ForeignKeys: []dialect.CatalogForeignKey{{Columns: []string{"b"}, RefTable: "single", RefColumns: []string{"id"}, OnDelete: "NO ACTION", OnUpdate: "NO ACTION"}},
+					},
+				},
+			},
+		},
+		{
+			// SQLite folds the case of ASCII letters only: these are two tables.
+			name:  "names differing in non-ASCII case",
+			stmts: []string{upperE, lowerE},
+			want: dialect.Catalog{
+				Order: []dialect.CatalogObject{tbl("É", upperE), tbl("é", lowerE)},
+				Tables: []dialect.CatalogTable{
+					{Name: "É", SQL: upperE, Strict: true, Columns: []dialect.CatalogColumn{plain("a", "INT")}},
+					{Name: "é", SQL: lowerE, PrimaryKey: []string{"b"}, Columns: []dialect.CatalogColumn{plain("b", "TEXT")},
+						ForeignKeys: []dialect.CatalogForeignKey{{Columns: []string{"b"}, RefTable: "É", OnDelete: "NO ACTION", OnUpdate: "NO ACTION"}}},
+				},
+			},
 		},
 		{
 			name:  "pragmas",
@@ -750,5 +825,38 @@ func TestInspectSQLiteSingleConnection(t *testing.T) {
 	}
 	if got := findTable(t, cat, "c").Indexes[0].Columns[0].Expr; got != "lower(t)" {
 		t.Errorf("expression = %q", got)
+	}
+}
+
+// TestInspectSQLiteMissingModule opens a database holding a virtual table
+// whose module this build lacks: the table is still listed, with its SQL.
+func TestInspectSQLiteMissingModule(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "vt.db")
+	const vt = "CREATE VIRTUAL TABLE vt USING nosuch(a, b)"
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	for _, s := range []string{"CREATE TABLE x(a)", "PRAGMA writable_schema = ON",
+		"INSERT INTO sqlite_master(type, name, tbl_name, rootpage, sql) VALUES ('table', 'vt', 'vt', 0, '" + vt + "')"} {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	db.Close()
+	db, err = sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cat, err := dialect.MustNew(dialect.SQLite, dialect.Flavor{}).Inspect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dialect.CatalogTable{Name: "vt", SQL: vt, Virtual: true}
+	if got := *findTable(t, cat, "vt"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("vt = %+v, want %+v", got, want)
 	}
 }

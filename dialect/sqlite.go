@@ -92,6 +92,10 @@ func (sqliteTypes) RenderDefault(d Default, _ Type) (string, error) {
 
 func (sqliteTypes) ParseDefault(raw string, _ Type) *Default {
 	d := ParseLiteralDefault(raw)
+	// SQLite reads a bare word default (DEFAULT abc) as the string 'abc'.
+	if d.Kind == DefaultExpression && plainIdentAnyCase(d.Value) {
+		d = Default{Kind: DefaultLiteral, Value: quoteWith(d.Value, '\'')}
+	}
 	return &d
 }
 

@@ -49,9 +49,27 @@ func (t sqlToken) describe() string {
 	return fmt.Sprintf("%q at offset %d", s, t.Start)
 }
 
-// is reports whether t is the bare word w (w in upper case).
+// is reports whether t is the bare word w (w in upper case). Like SQLite,
+// it folds ASCII letters only.
 func (t sqlToken) is(w string) bool {
-	return t.Kind == tokWord && len(t.Text) == len(w) && strings.EqualFold(t.Text, w)
+	return t.Kind == tokWord && asciiUpper(t.Text) == w
+}
+
+// asciiUpper upper-cases ASCII letters only, as SQLite does for keywords
+// (strings.ToUpper would turn "ſ" into "S").
+func asciiUpper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // isPunct reports whether t is the punctuation p.
@@ -373,8 +391,8 @@ func newDDLParser(src string) (*ddlParser, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A statement may end with a semicolon, as a schema file's do.
-	if n := len(toks); n > 0 && toks[n-1].isPunct(";") {
+	// A statement may end with semicolons, as a schema file's do.
+	for n := len(toks); n > 0 && toks[n-1].isPunct(";"); n-- {
 		toks = toks[:n-1]
 	}
 	return &ddlParser{toks: toks, end: len(src)}, nil
@@ -576,7 +594,7 @@ func columnConstraintWord(t sqlToken) bool {
 	if t.Kind != tokWord {
 		return false
 	}
-	switch strings.ToUpper(t.Text) {
+	switch asciiUpper(t.Text) {
 	case "CONSTRAINT", "DEFAULT", "NULL", "NOT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES", "COLLATE", "AS":
 		return true
 	}
@@ -622,7 +640,7 @@ func (p *ddlParser) columnDef(ddl *sqliteDDLTable, cname *string) error {
 			return fmt.Errorf("column %q: %w", name, p.unexpected("a column constraint"))
 		}
 		p.pos++
-		switch strings.ToUpper(t.Text) {
+		switch asciiUpper(t.Text) {
 		case "CONSTRAINT":
 			if *cname, err = p.name("a constraint name"); err != nil {
 				return err
@@ -989,7 +1007,7 @@ func endsExpression(t sqlToken) bool {
 	case tokPunct:
 		return t.Text == ")"
 	case tokWord:
-		w := strings.ToUpper(t.Text)
+		w := asciiUpper(t.Text)
 		switch w {
 		case "NULL", "ISNULL", "NOTNULL", "END", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP":
 			return true

@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -236,4 +237,36 @@ func TestBuilderValidates(t *testing.T) {
 			t.Errorf("Schema() = %v, want it to mention %q", err, w)
 		}
 	}
+}
+
+// TestSharedConstraintName: SQLite lets two CHECKs share a name; on other
+// engines the second keeps its meaning under a name the engine picks.
+func TestSharedConstraintName(t *testing.T) {
+	s, err := schema.Parse(context.Background(), "CREATE TABLE a (x INTEGER CONSTRAINT c CHECK (x > 0) CHECK (x < 9), y TEXT DEFAULT abc);")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Run(t, func(t *testing.T, db *polysql.DB) {
+		ctx := context.Background()
+		if _, err := schema.Apply(ctx, db, s); err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		have, err := schema.Inspect(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds := schema.Diff(s, have); len(ds) > 0 {
+			t.Fatalf("differs:%s", diffText(ds))
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO a (x) VALUES (10)"); !errors.Is(err, dialect.ErrCheckViolation) {
+			t.Fatalf("x = 10: got %v, want the second check to fire", err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO a (x) VALUES (5)"); err != nil {
+			t.Fatal(err)
+		}
+		var y string
+		if err := db.QueryRowContext(ctx, "SELECT y FROM a").Scan(&y); err != nil || y != "abc" {
+			t.Fatalf("bare-word default: y = %q, %v; want the string abc, as SQLite reads it", y, err)
+		}
+	})
 }

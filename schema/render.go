@@ -102,6 +102,9 @@ type renderer struct {
 	// text/blob column gets on an engine that needs one.
 	keyLen map[string]map[string]int
 	keyed  map[string]map[string]bool
+	// names holds the constraint names used so far: SQLite lets two
+	// constraints share one, PostgreSQL and MySQL do not.
+	names map[string]bool
 }
 
 func (r *renderer) errf(format string, args ...any) {
@@ -242,10 +245,23 @@ func (r *renderer) table(t *Table, deferred map[*ForeignKey]bool) {
 	r.plan.add(step{kind: stepTable, table: t.Name, name: r.d.NormalizeIdent(t.Name), stmts: []string{stmt}})
 }
 
+// constraintName renders "CONSTRAINT name " for a name the schema chose.
+// SQLite's own names (sqlite_autoindex_...) are left for the engine to
+// choose, and so is a name already used, which SQLite allows and other
+// engines refuse.
 func (r *renderer) constraintName(name string) string {
 	if name == "" || strings.HasPrefix(strings.ToLower(name), "sqlite_") {
 		return ""
 	}
+	if r.names == nil {
+		r.names = map[string]bool{}
+	}
+	key := lower(r.d.NormalizeIdent(name))
+	if r.names[key] {
+		r.plan.warnf("constraint name %s is used twice; the second keeps its meaning and gets a name from %s", name, r.d.Engine())
+		return ""
+	}
+	r.names[key] = true
 	return "CONSTRAINT " + r.ident(name) + " "
 }
 

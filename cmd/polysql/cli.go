@@ -47,9 +47,6 @@ type command struct {
 // commands are the top-level commands, in the order help lists them.
 var commands = []*command{infoCmd, execCmd, queryCmd}
 
-// schemaCommands are the "polysql schema ..." subcommands (schema_cmd.go).
-var schemaCommands []*command
-
 // run is the whole program: it parses args (without the program name), runs
 // the command and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -79,10 +76,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // runGroup runs "polysql schema SUBCOMMAND ...".
 func (e *env) runGroup(ctx context.Context, args []string) int {
-	if len(schemaCommands) == 0 {
-		fmt.Fprintln(e.stderr, "polysql schema: this build has no schema commands (package schema is missing)")
-		return exitError
-	}
 	if len(args) == 0 {
 		e.schemaHelp(e.stderr)
 		return exitError
@@ -310,4 +303,12 @@ func urlSecrets(raw string) []string {
 		}
 	}
 	return out
+}
+
+// flagString returns a defined flag's value.
+func flagString(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
+
+// flagBool returns a defined boolean flag's value.
+func flagBool(fs *flag.FlagSet, name string) bool {
+	return fs.Lookup(name).Value.(flag.Getter).Get().(bool)
 }

@@ -160,16 +160,17 @@ func TestRuntimeErrorsExit2(t *testing.T) {
 // password, whether the URL comes from --url or the environment.
 func TestNoPasswordPrinted(t *testing.T) {
 	const secret = "s3cret"
-	urls := []string{
-		"postgres://u:" + secret + "@127.0.0.1:1/x",
-		"postgresql+psycopg2://u:" + secret + "@127.0.0.1:1/x?sslmode=disable",
-		"mysql://u:" + secret + "@127.0.0.1:1/x",
-		"mariadb://u:" + secret + "@127.0.0.1:1/x",
-		"postgres://u@127.0.0.1:1/x?password=" + secret,
+	urls := []struct{ name, url string }{
+		{"postgres", "postgres://u:" + secret + "@127.0.0.1:1/x"},
+		{"postgresql+psycopg2", "postgresql+psycopg2://u:" + secret + "@127.0.0.1:1/x?sslmode=disable"},
+		{"postgres_password_param", "postgres://u@127.0.0.1:1/x?password=" + secret},
+		{"mysql", "mysql://u:" + secret + "@127.0.0.1:1/x"},
+		{"mariadb", "mariadb://u:" + secret + "@127.0.0.1:1/x"},
 	}
-	for _, u := range urls {
+	for _, tu := range urls {
+		u := tu.url
 		for _, how := range []string{"flag", "POLYSQL_URL", "DATABASE_URL"} {
-			t.Run(how+"_"+strings.SplitN(u, ":", 2)[0], func(t *testing.T) {
+			t.Run(tu.name+"/"+how, func(t *testing.T) {
 				isolate(t)
 				args := []string{"info"}
 				switch how {

@@ -113,11 +113,17 @@ func toCell(v any, col column) cell {
 	return cell{kind: cellText, text: fmt.Sprint(v)}
 }
 
+// floatCell prints a float in its shortest exact form, without an exponent
+// between 1e-6 and 1e21 (as JavaScript does), with one outside.
 func floatCell(f float64, bits int) cell {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return cell{kind: cellText, text: strconv.FormatFloat(f, 'g', -1, bits)}
 	}
-	return cell{kind: cellNumber, text: strconv.FormatFloat(f, 'g', -1, bits)}
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'g'
+	}
+	return cell{kind: cellNumber, text: strconv.FormatFloat(f, format, -1, bits)}
 }
 
 func isJSONNumber(s string) bool {

@@ -8,12 +8,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/polysql/polysql"
+	"github.com/polysql/polysql/schema"
 )
-
-// listTables lists a database's tables. schema_cmd.go sets it to read them
-// with schema.Inspect; a build without package schema leaves it nil.
-var listTables func(ctx context.Context, db *polysql.DB) ([]string, error)
 
 var infoCmd = &command{
 	name:    "info",
@@ -66,8 +62,8 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 	if len(pos) > 0 {
 		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
-	rawURL := fs.Lookup("url").Value.String()
-	asJSON := fs.Lookup("json").Value.(flag.Getter).Get().(bool)
+	rawURL := flagString(fs, "url")
+	asJSON := flagBool(fs, "json")
 
 	db, err := e.open(ctx, rawURL)
 	if err != nil {
@@ -94,20 +90,20 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 	if db.Dialect().Flavor().MariaDB {
 		r.Flavor = "mariadb"
 	}
+	// The tables come from the schema package; rows are counted here, with
+	// names quoted by the dialect.
 	var tablesErr error
-	if listTables == nil {
-		tablesErr = errors.New("listing tables needs package schema, which this build lacks")
+	if s, err := schema.Inspect(ctx, db); err != nil {
+		tablesErr = err
 	} else {
-		var names []string
-		names, tablesErr = listTables(ctx, db)
-		for _, name := range names {
+		for _, t := range s.Tables {
 			var n int64
-			q := "SELECT COUNT(*) FROM " + db.Dialect().QuoteIdent(name)
+			q := "SELECT COUNT(*) FROM " + db.Dialect().QuoteIdent(t.Name)
 			if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
-				tablesErr = errors.Join(tablesErr, fmt.Errorf("count rows of %s: %w", name, err))
+				tablesErr = errors.Join(tablesErr, fmt.Errorf("count rows of %s: %w", t.Name, err))
 				continue
 			}
-			r.Tables = append(r.Tables, infoTable{Name: name, Rows: n})
+			r.Tables = append(r.Tables, infoTable{Name: t.Name, Rows: n})
 		}
 	}
 

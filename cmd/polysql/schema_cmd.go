@@ -1,5 +1,3 @@
-//go:build ignore
-
 package main
 
 import (
@@ -8,25 +6,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/polysql/polysql"
 	"github.com/polysql/polysql/dialect"
 	"github.com/polysql/polysql/schema"
 )
 
-func init() {
-	schemaCommands = []*command{schemaTranslateCmd, schemaApplyCmd, schemaDiffCmd, schemaDumpCmd}
-	listTables = func(ctx context.Context, db *polysql.DB) ([]string, error) {
-		s, err := schema.Inspect(ctx, db)
-		if err != nil {
-			return nil, err
-		}
-		names := make([]string, 0, len(s.Tables))
-		for _, t := range s.Tables {
-			names = append(names, t.Name)
-		}
-		return names, nil
-	}
-}
+// schemaCommands are the "polysql schema ..." subcommands, in help order.
+var schemaCommands = []*command{schemaTranslateCmd, schemaApplyCmd, schemaDiffCmd, schemaDumpCmd}
 
 const engineNames = "sqlite, postgres, mysql or mariadb"
 
@@ -44,8 +29,8 @@ each ending in ";", without connecting to any database. Warnings (what the
 target engine cannot represent exactly) go to standard error, prefixed
 "warning: ".
 
-ENGINE is one of ` + engineNames + `; mariadb renders for MariaDB's flavour of the
-MySQL dialect.
+ENGINE is one of ` + engineNames + `; mariadb renders
+for MariaDB's flavour of the MySQL dialect.
 ` + schemaFileHelp,
 	examples: []string{
 		"polysql schema translate --to postgres schema.sql",
@@ -103,8 +88,8 @@ var schemaDumpCmd = &command{
 	summary: "print the live database's schema as DDL, for its engine or another",
 	help: `Reads the database's tables and indexes and prints the statements that
 create them, each ending in ";": for the database's own engine, or with --to
-for another (` + engineNames + `). Warnings go to standard error prefixed
-"warning: ".`,
+for another (` + engineNames + `). Warnings go to
+standard error prefixed "warning: ".`,
 	examples: []string{
 		"polysql schema dump",
 		"polysql schema dump --url sqlite:///app.db --to postgres > schema.pg.sql",
@@ -158,7 +143,7 @@ func runSchemaTranslate(ctx context.Context, e *env, c *command, args []string) 
 	if !ok {
 		return code
 	}
-	to := fs.Lookup("to").Value.String()
+	to := flagString(fs, "to")
 	if to == "" {
 		return e.usageError(c, "--to ENGINE is required ("+engineNames+")")
 	}
@@ -188,7 +173,7 @@ func runSchemaApply(ctx context.Context, e *env, c *command, args []string) int 
 	if !ok {
 		return code
 	}
-	rawURL := fs.Lookup("url").Value.String()
+	rawURL := flagString(fs, "url")
 	s, err := schema.ParseFile(ctx, file)
 	if err != nil {
 		return e.fail(c, rawURL, err)
@@ -222,7 +207,7 @@ func runSchemaDiff(ctx context.Context, e *env, c *command, args []string) int {
 	if !ok {
 		return code
 	}
-	rawURL := fs.Lookup("url").Value.String()
+	rawURL := flagString(fs, "url")
 	want, err := schema.ParseFile(ctx, file)
 	if err != nil {
 		return e.fail(c, rawURL, err)
@@ -258,9 +243,9 @@ func runSchemaDump(ctx context.Context, e *env, c *command, args []string) int {
 	if len(pos) > 0 {
 		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
-	rawURL := fs.Lookup("url").Value.String()
+	rawURL := flagString(fs, "url")
 	var target dialect.Dialect
-	if to := fs.Lookup("to").Value.String(); to != "" {
+	if to := flagString(fs, "to"); to != "" {
 		d, err := offlineDialect(to)
 		if err != nil {
 			return e.usageError(c, err.Error())

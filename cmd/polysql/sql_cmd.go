@@ -154,8 +154,8 @@ func runExec(ctx context.Context, e *env, c *command, args []string) int {
 	if !ok {
 		return code
 	}
-	rawURL := fs.Lookup("url").Value.String()
-	query, params, err := e.sqlAndArgs(pos, fs.Lookup("args-json").Value.String())
+	rawURL := flagString(fs, "url")
+	query, params, err := e.sqlAndArgs(pos, flagString(fs, "args-json"))
 	if err != nil {
 		return e.usageError(c, err.Error())
 	}
@@ -189,12 +189,12 @@ func runQuery(ctx context.Context, e *env, c *command, args []string) int {
 	if !ok {
 		return code
 	}
-	rawURL := fs.Lookup("url").Value.String()
-	query, params, err := e.sqlAndArgs(pos, fs.Lookup("args-json").Value.String())
+	rawURL := flagString(fs, "url")
+	query, params, err := e.sqlAndArgs(pos, flagString(fs, "args-json"))
 	if err != nil {
 		return e.usageError(c, err.Error())
 	}
-	rw, err := newRowWriter(fs.Lookup("format").Value.String(), e.stdout)
+	rw, err := newRowWriter(flagString(fs, "format"), e.stdout)
 	if err != nil {
 		return e.usageError(c, err.Error())
 	}

@@ -234,3 +234,23 @@ func TestArgsJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestFloatCell(t *testing.T) {
+	tests := []struct {
+		f    float64
+		want string
+	}{
+		{1714566000.5, "1714566000.5"},
+		{1714564800, "1714564800"},
+		{-2, "-2"},
+		{0.1, "0.1"},
+		{1e-7, "1e-07"},
+		{1e21, "1e+21"},
+		{0, "0"},
+	}
+	for _, tt := range tests {
+		if c := floatCell(tt.f, 64); c.text != tt.want || c.kind != cellNumber {
+			t.Errorf("floatCell(%v) = %q (kind %d), want %q", tt.f, c.text, c.kind, tt.want)
+		}
+	}
+}
