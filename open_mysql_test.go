@@ -52,7 +52,7 @@ func TestMySQLConfig(t *testing.T) {
 				c.want(t, "ParseTime", c.ParseTime, true)
 				c.want(t, "Loc", c.Loc, time.UTC)
 				c.want(t, "time_zone", c.Params["time_zone"], "'+00:00'")
-				c.want(t, "sql_mode", c.Params["sql_mode"], "'TRADITIONAL,NO_AUTO_VALUE_ON_ZERO'")
+				c.want(t, "sql_mode", c.Params["sql_mode"], "'TRADITIONAL,NO_AUTO_VALUE_ON_ZERO,ANSI_QUOTES,PIPES_AS_CONCAT'")
 			},
 		},
 		{

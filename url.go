@@ -48,7 +48,11 @@ func (t *Target) Location() string {
 	if host == "" {
 		host = "localhost"
 	}
-	return host + t.u.Path
+	loc := host + t.u.Path
+	if sp := t.Params.Get("search_path"); sp != "" {
+		loc += " (search_path " + sp + ")"
+	}
+	return loc
 }
 
 // ResolveURL picks the URL to use: raw when non-empty, then $POLYSQL_URL, then

@@ -58,7 +58,7 @@ func TestParseURL(t *testing.T) {
 		{raw: "postgres://u@h/db?application_name=me@example", engine: dialect.Postgres, location: "h/db",
 			params: map[string]string{"application_name": "me@example"}},
 		{raw: "postgresql+psycopg2://u:p@h:5/db?sslmode=disable&connect_timeout=3&search_path=s",
-			engine: dialect.Postgres, location: "h:5/db",
+			engine: dialect.Postgres, location: "h:5/db (search_path s)",
 			params: map[string]string{"sslmode": "disable", "connect_timeout": "3", "search_path": "s"}},
 		// MySQL and MariaDB.
 		{raw: "mysql://root@127.0.0.1:3306/test", engine: dialect.MySQL, location: "127.0.0.1:3306/test"},

@@ -124,6 +124,8 @@ type Dialect interface {
 	QuoteIdentIfNeeded(name string) string
 	// StringLiteral renders s as a SQL string literal for this engine.
 	StringLiteral(s string) string
+	// BlobLiteral renders bytes, given as hex digits, as a literal.
+	BlobLiteral(hexDigits string) string
 	// IsReserved reports whether a word is reserved on this engine.
 	IsReserved(word string) bool
 

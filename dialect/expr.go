@@ -14,52 +14,58 @@ import (
 // on MySQL, an unknown function) is an error naming it: a wrong constraint is
 // worse than none.
 func TranslateExpr(expr string, to Dialect) (string, error) {
-	toks, err := scanExpr(expr)
+	toks, err := tokenizeSQLite(expr)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("expression (%s): %w", expr, err)
 	}
 	if to.Engine() == SQLite {
-		return joinExprTokens(toks, func(t exprToken) string { return t.text }), nil
+		return joinTokens(toks), nil
 	}
 	fns := exprFunctions[to.Engine()]
 	out := make([]string, 0, len(toks))
 	for i, t := range toks {
-		switch t.kind {
-		case exprIdent:
-			word := strings.ToUpper(t.text)
-			isCall := i+1 < len(toks) && toks[i+1].text == "("
+		switch t.Kind {
+		case tokWord:
+			word := asciiUpper(t.Text)
+			isCall := i+1 < len(toks) && toks[i+1].isPunct("(")
 			switch {
-			case t.quoted:
-				out = append(out, to.QuoteIdent(to.NormalizeIdent(t.value)))
 			case exprRefused[word]:
 				return "", fmt.Errorf("%s in (%s) has no safe %s translation", word, expr, to.Engine())
 			case exprKeywords[word]:
 				out = append(out, word)
 			case isCall:
-				name, ok := fns[strings.ToLower(t.text)]
+				name, ok := fns[strings.ToLower(t.Text)]
 				if !ok {
-					return "", fmt.Errorf("function %s() in (%s) has no known %s translation", t.text, expr, to.Engine())
+					return "", fmt.Errorf("function %s() in (%s) has no known %s translation", t.Text, expr, to.Engine())
 				}
 				out = append(out, name)
 			default:
-				out = append(out, to.QuoteIdent(to.NormalizeIdent(t.text)))
+				out = append(out, to.QuoteIdent(to.NormalizeIdent(t.Text)))
 			}
-		case exprString:
-			out = append(out, to.StringLiteral(t.value))
-		case exprOp:
-			switch t.text {
+		case tokQuoted:
+			out = append(out, to.QuoteIdent(to.NormalizeIdent(dequoteSQLite(t))))
+		case tokString:
+			out = append(out, to.StringLiteral(dequoteSQLite(t)))
+		case tokBlob:
+			out = append(out, to.BlobLiteral(t.Text[2:len(t.Text)-1]))
+		case tokVar:
+			return "", fmt.Errorf("parameter %s in (%s): an expression in a schema cannot take parameters", t.Text, expr)
+		case tokPunct:
+			switch t.Text {
 			case "==":
 				out = append(out, "=")
 			case "||":
 				if to.Engine() == MySQL {
-					return "", fmt.Errorf("operator || in (%s) means OR on MySQL, not concatenation; use an override for mysql", expr)
+					// polysql's own sessions concatenate, but translated DDL may
+					// be run by any client, where || means OR.
+					return "", fmt.Errorf("operator || in (%s) means OR to a MySQL client in its default mode; use an override for mysql", expr)
 				}
-				out = append(out, t.text)
+				out = append(out, t.Text)
 			default:
-				out = append(out, t.text)
+				out = append(out, t.Text)
 			}
 		default:
-			out = append(out, t.text)
+			out = append(out, t.Text)
 		}
 	}
 	return joinStrings(out), nil
@@ -103,7 +109,10 @@ type exprToken struct {
 	space  bool   // whitespace or a comment came before it
 }
 
-// scanExpr splits a SQLite expression into tokens, dropping comments.
+// scanExpr splits an expression as any engine's catalog prints it into
+// tokens, dropping comments. It is lenient where tokenizeSQLite is exact:
+// it reads PostgreSQL's casts (::text) and ARRAY[...], and serves only
+// ExprFingerprint.
 func scanExpr(s string) ([]exprToken, error) {
 	var toks []exprToken
 	space := false
@@ -197,18 +206,6 @@ func scanExpr(s string) ([]exprToken, error) {
 		toks = append(toks, t)
 	}
 	return toks, nil
-}
-
-// joinExprTokens re-assembles tokens, keeping a single space where the source had any.
-func joinExprTokens(toks []exprToken, text func(exprToken) string) string {
-	var b strings.Builder
-	for i, t := range toks {
-		if i > 0 && t.space {
-			b.WriteByte(' ')
-		}
-		b.WriteString(text(t))
-	}
-	return b.String()
 }
 
 // joinStrings joins translated tokens with single spaces, except around

@@ -322,3 +322,6 @@ func (mysqlDialect) ServerVersionQuery() string { return "SELECT VERSION()" }
 func (mysqlDialect) StringLiteral(s string) string {
 	return quoteWith(strings.ReplaceAll(s, `\`, `\\`), '\'')
 }
+
+// BlobLiteral renders bytes given as hex digits as a literal of this engine.
+func (mysqlDialect) BlobLiteral(hexDigits string) string { return "X'" + hexDigits + "'" }

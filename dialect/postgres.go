@@ -148,7 +148,7 @@ func (postgresTypes) RenderDefault(d Default, t Type) (string, error) {
 	case t.Kind == KindBoolean:
 		return boolLiteral(v, "true", "false")
 	case isBlobLiteral(v):
-		return `'\x` + strings.ToLower(v[2:len(v)-1]) + `'::bytea`, nil
+		return postgresDialect{}.BlobLiteral(v[2 : len(v)-1]), nil
 	case t.Kind == KindText && isNumber(v):
 		return "'" + v + "'", nil
 	}
@@ -220,3 +220,8 @@ func (postgresDialect) ServerVersionQuery() string { return "SHOW server_version
 
 // StringLiteral quotes s, doubling single quotes.
 func (postgresDialect) StringLiteral(s string) string { return quoteWith(s, '\'') }
+
+// BlobLiteral renders bytes given as hex digits as a literal of this engine.
+func (postgresDialect) BlobLiteral(hexDigits string) string {
+	return `'\x` + strings.ToLower(hexDigits) + `'::bytea`
+}

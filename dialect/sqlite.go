@@ -165,3 +165,6 @@ func (sqliteDialect) ServerVersionQuery() string { return "SELECT sqlite_version
 
 // StringLiteral quotes s, doubling single quotes.
 func (sqliteDialect) StringLiteral(s string) string { return quoteWith(s, '\'') }
+
+// BlobLiteral renders bytes given as hex digits as a literal of this engine.
+func (sqliteDialect) BlobLiteral(hexDigits string) string { return "X'" + hexDigits + "'" }

@@ -111,6 +111,8 @@ func TestTranslateExpr(t *testing.T) {
 		{pg, "length(name) > 0", `length("name") > 0`},
 		{my, "length(name) > 0", "char_length(`name`) > 0"},
 		{pg, `"Mixed Case" >= 0`, `"mixed case" >= 0`},
+		{pg, "b <> X'00FF'", `"b" <> '\x00ff'::bytea`},
+		{my, "b <> x'00ff'", "`b` <> X'00ff'"},
 	}
 	for _, tc := range cases {
 		got, err := TranslateExpr(tc.in, tc.d)

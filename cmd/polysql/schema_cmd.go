@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/polysql/polysql"
 	"github.com/polysql/polysql/dialect"
 	"github.com/polysql/polysql/schema"
 )
@@ -163,71 +164,74 @@ func runSchemaTranslate(ctx context.Context, e *env, c *command, args []string) 
 	return exitOK
 }
 
-func runSchemaApply(ctx context.Context, e *env, c *command, args []string) int {
+// schemaTarget is a schema FILE and the database it is checked against.
+type schemaTarget struct {
+	file   string
+	schema *schema.Schema
+	db     *polysql.DB
+	rawURL string // for scrubbing secrets from error text
+}
+
+// fileAndDatabase is what apply and diff share: parse the flags, read the
+// one schema FILE (SQLite parses it) and open --url. The caller closes db.
+func (e *env) fileAndDatabase(ctx context.Context, c *command, args []string) (*schemaTarget, int) {
 	fs := c.newFlagSet()
 	pos, code, ok := e.parse(c, fs, args, true)
 	if !ok {
-		return code
+		return nil, code
 	}
 	file, code, ok := e.oneFile(c, pos)
 	if !ok {
-		return code
+		return nil, code
 	}
 	rawURL := flagString(fs, "url")
 	s, err := schema.ParseFile(ctx, file)
 	if err != nil {
-		return e.fail(c, rawURL, err)
+		return nil, e.fail(c, rawURL, err)
 	}
 	db, err := e.open(ctx, rawURL)
 	if err != nil {
-		return e.fail(c, rawURL, err)
+		return nil, e.fail(c, rawURL, err)
 	}
-	defer db.Close()
 	e.printNotices(db)
-	p, err := schema.Apply(ctx, db, s)
+	return &schemaTarget{file: file, schema: s, db: db, rawURL: rawURL}, exitOK
+}
+
+func runSchemaApply(ctx context.Context, e *env, c *command, args []string) int {
+	st, code := e.fileAndDatabase(ctx, c, args)
+	if st == nil {
+		return code
+	}
+	defer st.db.Close()
+	p, err := schema.Apply(ctx, st.db, st.schema)
 	if p != nil {
 		e.printPlan(p)
 	}
 	if err != nil {
-		return e.fail(c, rawURL, err)
+		return e.fail(c, st.rawURL, err)
 	}
 	if p == nil || len(p.Statements) == 0 {
-		fmt.Fprintf(e.stderr, "%s: nothing to do, the database has everything %s declares\n", db.URL(), file)
+		fmt.Fprintf(e.stderr, "%s: nothing to do, the database has everything %s declares\n", st.db.URL(), st.file)
 	}
 	return exitOK
 }
 
 func runSchemaDiff(ctx context.Context, e *env, c *command, args []string) int {
-	fs := c.newFlagSet()
-	pos, code, ok := e.parse(c, fs, args, true)
-	if !ok {
+	st, code := e.fileAndDatabase(ctx, c, args)
+	if st == nil {
 		return code
 	}
-	file, code, ok := e.oneFile(c, pos)
-	if !ok {
-		return code
-	}
-	rawURL := flagString(fs, "url")
-	want, err := schema.ParseFile(ctx, file)
+	defer st.db.Close()
+	have, err := schema.Inspect(ctx, st.db)
 	if err != nil {
-		return e.fail(c, rawURL, err)
+		return e.fail(c, st.rawURL, err)
 	}
-	db, err := e.open(ctx, rawURL)
-	if err != nil {
-		return e.fail(c, rawURL, err)
-	}
-	defer db.Close()
-	e.printNotices(db)
-	have, err := schema.Inspect(ctx, db)
-	if err != nil {
-		return e.fail(c, rawURL, err)
-	}
-	diffs := schema.Diff(want, have)
+	diffs := schema.Diff(st.schema, have)
 	if len(diffs) == 0 {
-		fmt.Fprintf(e.stdout, "%s matches %s\n", db.URL(), file)
+		fmt.Fprintf(e.stdout, "%s matches %s\n", st.db.URL(), st.file)
 		return exitOK
 	}
-	fmt.Fprintf(e.stdout, "%s differs from %s (%d):\n", db.URL(), file, len(diffs))
+	fmt.Fprintf(e.stdout, "%s differs from %s (%d):\n", st.db.URL(), st.file, len(diffs))
 	for _, d := range diffs {
 		fmt.Fprintf(e.stdout, "  - %s\n", d.String())
 	}

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/polysql/polysql/dialect"
+	"github.com/polysql/polysql/internal/dbtest"
 )
 
 // TestSchemaCommandsWiring checks that the schema commands reach package
@@ -62,5 +65,29 @@ func TestSchemaCommandsWiring(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, "", "schema", "diff", "--url", u, file); code != exitError || errOut == "" {
 		t.Errorf("diff of a bad file: exit %d, want 2; stderr %q", code, errOut)
+	}
+}
+
+// TestRealWorldApplyThenDiffCLI is the foundation's acceptance test: for
+// every real schema on every engine, `polysql schema apply` then `polysql
+// schema diff` exits 0, and a second apply changes nothing.
+func TestRealWorldApplyThenDiffCLI(t *testing.T) {
+	for _, rel := range []string{"openwpm/schema.sql", "reframe/schema.sql", "guppy/schema.sql"} {
+		file := dbtest.RealWorld(t, rel)
+		t.Run(strings.TrimSuffix(rel, "/schema.sql"), func(t *testing.T) {
+			dbtest.RunURL(t, func(t *testing.T, _ dialect.Engine, u string) {
+				isolate(t)
+				if code, out, errOut := cli(t, "", "schema", "apply", "--url", u, file); code != exitOK {
+					t.Fatalf("schema apply: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+				}
+				if code, out, errOut := cli(t, "", "schema", "diff", "--url", u, file); code != exitOK {
+					t.Fatalf("schema diff after apply: exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+				}
+				code, out, errOut := cli(t, "", "schema", "apply", "--url", u, file)
+				if code != exitOK || strings.Contains(out, "CREATE") {
+					t.Fatalf("second apply: exit %d, ran:\n%s\nstderr:\n%s", code, out, errOut)
+				}
+			})
+		})
 	}
 }
