@@ -30,7 +30,9 @@ func Apply(ctx context.Context, db *polysql.DB, s *Schema) (*Plan, error) {
 	for _, st := range full.steps {
 		switch {
 		case st.kind == stepPragma && managedPragmas[st.name]:
-			ran.warnf("PRAGMA %s: not applied; polysql manages this setting (see docs/engines.md)", st.name)
+			if want, ok := pragmaValue(s, st.name); !ok || !pragmaAgrees(ctx, db, st.name, want) {
+				ran.warnf("PRAGMA %s = %s: not applied; polysql manages this setting (see docs/engines.md)", st.name, want)
+			}
 			continue
 		case st.kind == stepPragma && !persistentPragma(st.name):
 			ran.warnf("PRAGMA %s: connection setting, not applied to the database", st.name)
@@ -146,4 +148,33 @@ func hasObject(objs []Object, name string) bool {
 
 func onlyTable(s *Schema, name string) *Schema {
 	return &Schema{Engine: s.Engine, Tables: []*Table{s.Table(name)}, flavor: s.flavor}
+}
+
+func pragmaValue(s *Schema, name string) (string, bool) {
+	for i := len(s.Pragmas) - 1; i >= 0; i-- {
+		if s.Pragmas[i].Name == name {
+			return s.Pragmas[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// pragmaAgrees reports whether the live connection already has the value a
+// schema file asks for (PRAGMA foreign_keys = ON, journal_mode = WAL), so
+// that only a real disagreement is warned about.
+func pragmaAgrees(ctx context.Context, db *polysql.DB, name, want string) bool {
+	var have string
+	if err := db.Writer().QueryRowContext(ctx, "PRAGMA "+name).Scan(&have); err != nil {
+		return false
+	}
+	norm := func(v string) string {
+		switch v = strings.ToLower(strings.TrimSpace(v)); v {
+		case "on", "true", "yes":
+			return "1"
+		case "off", "false", "no":
+			return "0"
+		}
+		return v
+	}
+	return norm(have) == norm(want)
 }

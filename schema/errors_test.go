@@ -270,3 +270,35 @@ func TestSharedConstraintName(t *testing.T) {
 		}
 	})
 }
+
+// TestManagedPragmas: a schema file's PRAGMA that agrees with polysql's own
+// setting applies silently; one that disagrees is a warning, not applied.
+func TestManagedPragmas(t *testing.T) {
+	ctx := context.Background()
+	agree, err := schema.Parse(ctx, "PRAGMA foreign_keys = ON;\nPRAGMA journal_mode = WAL;\nCREATE TABLE a (x INTEGER);")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := dbtest.Fresh(t, dialect.SQLite)
+	plan, err := schema.Apply(ctx, db, agree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Warnings) != 0 {
+		t.Fatalf("warnings for pragmas polysql already has: %q", plan.Warnings)
+	}
+	disagree, err := schema.Parse(ctx, "PRAGMA journal_mode = DELETE;\nCREATE TABLE b (x INTEGER);")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err = schema.Apply(ctx, db, disagree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Warnings) != 1 || !strings.Contains(plan.Warnings[0], "journal_mode = DELETE: not applied") {
+		t.Fatalf("warnings = %q, want one about journal_mode = DELETE", plan.Warnings)
+	}
+	if db.JournalMode() != "wal" {
+		t.Fatalf("journal mode changed to %s", db.JournalMode())
+	}
+}
