@@ -71,6 +71,10 @@ type CatalogTable struct {
 	// SQL is the table's CREATE statement exactly as SQLite stored it in
 	// sqlite_master. Empty on other engines.
 	SQL string
+	// SQLiteOnly describes, on SQLite, constraint clauses no other engine
+	// has, such as "UNIQUE (k) ON CONFLICT REPLACE" or "column v: NOT NULL ON
+	// CONFLICT IGNORE", so translation can refuse them instead of dropping them.
+	SQLiteOnly []string
 }
 
 // CatalogColumn is one column as the catalog describes it.
@@ -131,6 +135,9 @@ type CatalogForeignKey struct {
 	// OnDelete and OnUpdate are upper-case actions: NO ACTION, RESTRICT,
 	// CASCADE, SET NULL or SET DEFAULT.
 	OnDelete, OnUpdate string
+	// Deferred is true for DEFERRABLE INITIALLY DEFERRED: the key is checked
+	// at COMMIT, not at each statement.
+	Deferred bool
 }
 
 // CatalogCheck is one CHECK constraint.
