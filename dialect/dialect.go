@@ -89,6 +89,13 @@ type Capabilities struct {
 	// half-done, so polysql may wait and retry it (SQLite: the BEGIN IMMEDIATE
 	// did not start, or the COMMIT left the transaction open).
 	RetryBusy bool
+	// CaseSensitiveNames is true when two names differing only in case are
+	// two objects (PostgreSQL, for quoted names): a live name then matches a
+	// schema's only exactly, after NormalizeIdent.
+	CaseSensitiveNames bool
+	// MaxIdentifierBytes is the longest name the engine keeps (0: no limit);
+	// PostgreSQL silently truncates longer ones, so they must be refused.
+	MaxIdentifierBytes int
 	// BulkCopy is true when the engine has a COPY-style bulk load path
 	// reachable through polysql (PostgreSQL's COPY FROM STDIN via pgx).
 	BulkCopy bool
@@ -209,3 +216,25 @@ func plainIdent(name string) bool {
 	}
 	return true
 }
+
+// FoldName folds a name's ASCII letters to lower case and leaves every other
+// character alone, as SQLite compares names and PostgreSQL folds unquoted
+// ones: "Émile" and "émile" stay two names.
+func FoldName(name string) string {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(name)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return name
+}
+
+// SameName reports whether two names are one name to SQLite (ASCII letters
+// compared without case).
+func SameName(a, b string) bool { return FoldName(a) == FoldName(b) }

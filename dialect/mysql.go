@@ -25,6 +25,7 @@ func (d mysqlDialect) Capabilities() Capabilities {
 		NoActionIsRestrict:   true,
 		SetNullNeedsNullable: true,
 		Upsert:               UpsertOnDuplicateKey,
+		MaxIdentifierBytes:   64,
 	}
 }
 

@@ -3,7 +3,10 @@ package schema
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/polysql/polysql/dialect"
 
 	"github.com/polysql/polysql"
 )
@@ -25,8 +28,12 @@ func Apply(ctx context.Context, db *polysql.DB, s *Schema) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(s.source) > 0 && s.Engine == db.Engine() && len(have.Tables)+len(have.Views)+len(have.Triggers) == 0 {
+		return applySource(ctx, db, s, full.Warnings)
+	}
 	ran := &Plan{Warnings: full.Warnings}
 	var todo []step
+	var existing []string // tables that were there before
 	for _, st := range full.steps {
 		switch {
 		case st.kind == stepPragma && managedPragmas[st.name]:
@@ -37,11 +44,17 @@ func Apply(ctx context.Context, db *polysql.DB, s *Schema) (*Plan, error) {
 		case st.kind == stepPragma && !persistentPragma(st.name):
 			ran.warnf("PRAGMA %s: connection setting, not applied to the database", st.name)
 			continue
-		case exists(have, st):
-			if st.kind == stepTable && s.Table(st.table) != nil {
-				if d := Diff(&Schema{Engine: s.Engine, Tables: []*Table{s.Table(st.table)}, order: s.order}, onlyTable(have, st.name)); len(d) > 0 {
-					ran.warnf("table %s exists and differs from the schema; left as it is (%d differences: run schema diff)", st.table, len(d))
+		case st.kind == stepPragma:
+			// user_version is often a migration counter: never move it.
+			if have, ok := pragmaValue(have, st.name); ok {
+				if want, _ := pragmaValue(s, st.name); have != want {
+					ran.warnf("PRAGMA %s: the database has %s, the schema says %s; left as it is", st.name, have, want)
 				}
+				continue
+			}
+		case exists(have, db.Dialect(), st):
+			if st.kind == stepTable {
+				existing = append(existing, st.table)
 			}
 			continue
 		}
@@ -64,7 +77,7 @@ func Apply(ctx context.Context, db *polysql.DB, s *Schema) (*Plan, error) {
 		for _, st := range todo {
 			ran.add(st)
 		}
-		return ran, nil
+		return ran, warnDiffering(ctx, db, s, existing, ran)
 	}
 	for _, st := range todo {
 		for _, q := range st.stmts {
@@ -75,7 +88,32 @@ func Apply(ctx context.Context, db *polysql.DB, s *Schema) (*Plan, error) {
 		}
 		ran.add(st)
 	}
-	return ran, nil
+	return ran, warnDiffering(ctx, db, s, existing, ran)
+}
+
+// warnDiffering adds a warning for each table that was there before Apply
+// and, now that Apply has created what was missing, still differs from the
+// schema: Apply never alters a table.
+func warnDiffering(ctx context.Context, db *polysql.DB, s *Schema, existing []string, ran *Plan) error {
+	if len(existing) == 0 {
+		return nil
+	}
+	after, err := Inspect(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, name := range existing {
+		want := s.Table(name)
+		i := slices.IndexFunc(after.Tables, func(t *Table) bool { return matchName(db.Dialect(), name, t.Name, s.Engine != after.Engine) })
+		if want == nil || i < 0 {
+			continue
+		}
+		ds := Diff(&Schema{Engine: s.Engine, Tables: []*Table{want}}, &Schema{Engine: after.Engine, Tables: []*Table{after.Tables[i]}, flavor: after.flavor})
+		if len(ds) > 0 {
+			ran.warnf("table %s already exists and differs from the schema (%s; %d difference(s) in all, see schema diff); Apply does not alter tables", name, ds[0], len(ds))
+		}
+	}
+	return nil
 }
 
 func appliedSoFar(p *Plan, db *polysql.DB) string {
@@ -98,14 +136,16 @@ func persistentPragma(name string) bool {
 	return false
 }
 
-func exists(have *Schema, st step) bool {
+// exists reports whether the object a step creates is already in have, the
+// database as engine d reports it. Step names are already d's names.
+func exists(have *Schema, d dialect.Dialect, st step) bool {
 	switch st.kind {
 	case stepTable:
-		return have.Table(st.name) != nil
+		return slices.ContainsFunc(have.Tables, func(t *Table) bool { return matchName(d, st.name, t.Name, false) })
 	case stepIndex:
 		for _, t := range have.Tables {
 			for _, ix := range t.Indexes {
-				if strings.EqualFold(ix.Name, st.name) {
+				if matchName(d, st.name, ix.Name, false) {
 					return true
 				}
 			}
@@ -113,10 +153,11 @@ func exists(have *Schema, st step) bool {
 		// A SQLite autoindex or a PostgreSQL unique constraint is not an index step.
 		return false
 	case stepForeignKey:
-		t := have.Table(st.table)
-		if t == nil {
+		i := slices.IndexFunc(have.Tables, func(t *Table) bool { return matchName(d, st.table, t.Name, true) })
+		if i < 0 {
 			return false
 		}
+		t := have.Tables[i]
 		for _, fk := range t.ForeignKeys {
 			if fkKey(fk) == st.name {
 				return true
@@ -139,17 +180,12 @@ func exists(have *Schema, st step) bool {
 
 func hasObject(objs []Object, name string) bool {
 	for _, o := range objs {
-		if strings.EqualFold(o.Name, name) {
+		if dialect.SameName(o.Name, name) {
 			return true
 		}
 	}
 	return false
 }
-
-func onlyTable(s *Schema, name string) *Schema {
-	return &Schema{Engine: s.Engine, Tables: []*Table{s.Table(name)}, flavor: s.flavor}
-}
-
 func pragmaValue(s *Schema, name string) (string, bool) {
 	for i := len(s.Pragmas) - 1; i >= 0; i-- {
 		if s.Pragmas[i].Name == name {
@@ -177,4 +213,45 @@ func pragmaAgrees(ctx context.Context, db *polysql.DB, name, want string) bool {
 		return v
 	}
 	return norm(have) == norm(want)
+}
+
+// applySource runs a parsed schema file's own statements on an empty
+// database of the engine it was written for: the result is exactly what
+// running the file makes, even where a replay of the final objects could not
+// be (a file that drops or alters a table shifts later root pages). PRAGMAs
+// run first, outside the transaction, as they must; those polysql manages
+// are skipped, with a warning where the file disagrees.
+func applySource(ctx context.Context, db *polysql.DB, s *Schema, warnings []string) (*Plan, error) {
+	ran := &Plan{Warnings: warnings}
+	var body []string
+	for _, q := range s.source {
+		if firstWord(q) != "PRAGMA" {
+			body = append(body, q)
+			continue
+		}
+		p, _ := parsePragma(q)
+		if managedPragmas[p.Name] {
+			if !pragmaAgrees(ctx, db, p.Name, p.Value) {
+				ran.warnf("PRAGMA %s = %s: not applied; polysql manages this setting (see docs/engines.md)", p.Name, p.Value)
+			}
+			continue
+		}
+		if _, err := db.Writer().ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("schema: apply on %s: %s: %w", db.URL(), head(q), db.Dialect().Classify(err))
+		}
+		ran.Statements = append(ran.Statements, q)
+	}
+	err := db.WriteTx(ctx, func(tx *polysql.Tx) error {
+		for _, q := range body {
+			if _, err := tx.Raw().ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", head(q), db.Dialect().Classify(err))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("schema: apply on %s (rolled back, no table created): %w", db.URL(), err)
+	}
+	ran.Statements = append(ran.Statements, body...)
+	return ran, nil
 }

@@ -85,7 +85,7 @@ func (c *comparer) run() []Difference {
 	r := &renderer{s: c.want, d: c.d, plan: &Plan{}}
 	r.planKeys()
 	for _, wt := range c.want.Tables {
-		ht := c.have.Table(c.d.NormalizeIdent(wt.Name))
+		ht := c.haveTable(wt.Name)
 		if ht == nil {
 			c.add(wt.Name, "", "table missing", "", "")
 			continue
@@ -93,7 +93,7 @@ func (c *comparer) run() []Difference {
 		c.table(r, wt, ht)
 	}
 	for _, ht := range c.have.Tables {
-		if c.want.Table(ht.Name) == nil {
+		if !slices.ContainsFunc(c.want.Tables, func(wt *Table) bool { return c.match(wt.Name, ht.Name) }) {
 			c.add(ht.Name, "", "unexpected table", "", "")
 		}
 	}
@@ -109,7 +109,7 @@ func (c *comparer) run() []Difference {
 
 func (c *comparer) objects(kind string, want, have []Object) {
 	for _, w := range want {
-		i := slices.IndexFunc(have, func(h Object) bool { return strings.EqualFold(h.Name, w.Name) })
+		i := slices.IndexFunc(have, func(h Object) bool { return c.match(w.Name, h.Name) })
 		switch {
 		case i < 0:
 			c.add("", kind+" "+w.Name, "missing", "", "")
@@ -122,12 +122,12 @@ func (c *comparer) objects(kind string, want, have []Object) {
 
 func (c *comparer) objectNames(kind string, want, have []Object) {
 	for _, w := range want {
-		if !slices.ContainsFunc(have, func(h Object) bool { return strings.EqualFold(h.Name, w.Name) }) {
+		if !slices.ContainsFunc(have, func(h Object) bool { return c.match(w.Name, h.Name) }) {
 			c.add("", kind+" "+w.Name, "missing", "", "")
 		}
 	}
 	for _, h := range have {
-		if !slices.ContainsFunc(want, func(w Object) bool { return strings.EqualFold(h.Name, w.Name) }) {
+		if !slices.ContainsFunc(want, func(w Object) bool { return c.match(w.Name, h.Name) }) {
 			c.add("", kind+" "+h.Name, "unexpected", "", "")
 		}
 	}
@@ -146,7 +146,7 @@ func excludeNames(have, want []Object) []Object {
 func (c *comparer) table(r *renderer, wt, ht *Table) {
 	name := wt.Name
 	for i, wc := range wt.Columns {
-		hc := ht.Column(c.d.NormalizeIdent(wc.Name))
+		hc := c.haveColumn(ht, wc.Name)
 		if hc == nil {
 			c.add(name, "column "+wc.Name, "missing", describeType(wc.Type), "")
 			continue
@@ -157,11 +157,11 @@ func (c *comparer) table(r *renderer, wt, ht *Table) {
 		c.column(r, wt, wc, hc, inKey(wt.PrimaryKey, wc.Name))
 	}
 	for _, hc := range ht.Columns {
-		if wt.Column(hc.Name) == nil {
+		if !slices.ContainsFunc(wt.Columns, func(wc *Column) bool { return c.match(wc.Name, hc.Name) }) {
 			c.add(name, "column "+hc.Name, "unexpected column", "", describeType(hc.Type))
 		}
 	}
-	if !sameNames(wt.PrimaryKey, ht.PrimaryKey) {
+	if !c.sameList(wt.PrimaryKey, ht.PrimaryKey) {
 		c.add(name, "primary key", "differs", "("+strings.Join(wt.PrimaryKey, ", ")+")", "("+strings.Join(ht.PrimaryKey, ", ")+")")
 	}
 	if c.same && (wt.Strict != ht.Strict || wt.WithoutRowID != ht.WithoutRowID) {
@@ -250,12 +250,12 @@ func (c *comparer) uniques(wt, ht *Table) {
 	}
 	w, h := keys(wt), keys(ht)
 	for _, k := range w {
-		if !slices.ContainsFunc(h, func(o []string) bool { return sameNames(k, o) }) {
+		if !slices.ContainsFunc(h, func(o []string) bool { return c.sameList(k, o) }) {
 			c.add(wt.Name, "unique ("+strings.Join(k, ", ")+")", "missing", "", "")
 		}
 	}
 	for _, k := range h {
-		if !slices.ContainsFunc(w, func(o []string) bool { return sameNames(k, o) }) {
+		if !slices.ContainsFunc(w, func(o []string) bool { return c.sameList(o, k) }) {
 			c.add(wt.Name, "unique ("+strings.Join(k, ", ")+")", "unexpected", "", "")
 		}
 	}
@@ -279,7 +279,7 @@ func (c *comparer) indexes(wt, ht *Table) {
 	w, h := named(wt), named(ht)
 	partialDropped := !c.same && !c.d.Capabilities().PartialIndexes
 	for _, wi := range w {
-		i := slices.IndexFunc(h, func(x *Index) bool { return strings.EqualFold(x.Name, c.d.NormalizeIdent(wi.Name)) })
+		i := slices.IndexFunc(h, func(x *Index) bool { return c.match(wi.Name, x.Name) })
 		if i < 0 {
 			c.add(wt.Name, "index "+wi.Name, "missing", describeIndex(wi), "")
 			continue
@@ -301,7 +301,7 @@ func (c *comparer) indexes(wt, ht *Table) {
 		}
 	}
 	for _, hi := range h {
-		if !slices.ContainsFunc(w, func(x *Index) bool { return strings.EqualFold(c.d.NormalizeIdent(x.Name), hi.Name) }) {
+		if !slices.ContainsFunc(w, func(x *Index) bool { return c.match(x.Name, hi.Name) }) {
 			c.add(wt.Name, "index "+hi.Name, "unexpected index", "", describeIndex(hi))
 		}
 	}
@@ -312,7 +312,7 @@ func (c *comparer) sameParts(a, b []IndexPart) bool {
 		return false
 	}
 	for i := range a {
-		if !strings.EqualFold(a[i].Column, b[i].Column) || a[i].Desc != b[i].Desc {
+		if (a[i].Column == "") != (b[i].Column == "") || a[i].Column != "" && !c.match(a[i].Column, b[i].Column) || a[i].Desc != b[i].Desc {
 			return false
 		}
 		if (a[i].Expr == "") != (b[i].Expr == "") || a[i].Expr != "" && c.exprKey(a[i].Expr) != c.exprKey(b[i].Expr) {
@@ -335,14 +335,22 @@ func (c *comparer) exprKey(e string) string {
 }
 
 func (c *comparer) foreignKeys(wt, ht *Table) {
-	key := func(fk *ForeignKey) string {
+	key := func(fk *ForeignKey, want bool) string {
 		del, upd := fk.OnDelete, fk.OnUpdate
 		if c.d.Capabilities().NoActionIsRestrict {
 			del, upd = strings.Replace(del, "RESTRICT", "NO ACTION", 1), strings.Replace(upd, "RESTRICT", "NO ACTION", 1)
 		}
-		return strings.ToLower(strings.Join(fk.Columns, ",") + "->" + fk.RefTable + "(" + strings.Join(fk.RefColumns, ",") + ") ON DELETE " + del + " ON UPDATE " + upd)
+		names := func(ns []string) string {
+			out := make([]string, len(ns))
+			for i, n := range ns {
+				out[i] = c.nameKey(n, want)
+			}
+			return strings.Join(out, ",")
+		}
+		return names(fk.Columns) + "->" + c.nameKey(fk.RefTable, want) + "(" + names(fk.RefColumns) + ") ON DELETE " + del + " ON UPDATE " + upd
 	}
-	w, h := mapBy(wt.ForeignKeys, key), mapBy(ht.ForeignKeys, key)
+	w := mapBy(wt.ForeignKeys, func(fk *ForeignKey) string { return key(fk, true) })
+	h := mapBy(ht.ForeignKeys, func(fk *ForeignKey) string { return key(fk, false) })
 	for k, fk := range w {
 		if _, ok := h[k]; !ok {
 			c.add(wt.Name, describeFK(fk), "missing", "", "")
@@ -398,12 +406,45 @@ func sameDefault(a, b *dialect.Default, exact bool) bool {
 	return a.Value == b.Value || strings.EqualFold(a.Value, b.Value) && !strings.HasPrefix(a.Value, "'")
 }
 
-func sameNames(a, b []string) bool {
-	return slices.EqualFunc(a, b, strings.EqualFold)
+// match reports whether a live name is the one want names (see matchName).
+func (c *comparer) match(want, have string) bool { return matchName(c.d, want, have, !c.same) }
+
+// nameKey is the form of a name that compares equal exactly when match holds.
+func (c *comparer) nameKey(n string, want bool) string {
+	if want && !c.same {
+		n = c.d.NormalizeIdent(n)
+	}
+	if c.d.Capabilities().CaseSensitiveNames {
+		return n
+	}
+	return dialect.FoldName(n)
+}
+
+// sameList compares a wanted list of names with a live one, in order.
+func (c *comparer) sameList(want, have []string) bool {
+	return slices.EqualFunc(want, have, c.match)
+}
+
+func (c *comparer) haveTable(want string) *Table {
+	for _, t := range c.have.Tables {
+		if c.match(want, t.Name) {
+			return t
+		}
+	}
+	return nil
+}
+
+func (c *comparer) haveColumn(t *Table, want string) *Column {
+	for _, col := range t.Columns {
+		if c.match(want, col.Name) {
+			return col
+		}
+	}
+	return nil
 }
 
 func inKey(key []string, col string) bool {
-	return slices.ContainsFunc(key, func(k string) bool { return strings.EqualFold(k, col) })
+	return slices.ContainsFunc(key, func(k string) bool { return dialect.SameName(k, col) })
 }
 
 func plainColumns(ix *Index) bool {

@@ -23,6 +23,8 @@ func TestParseErrors(t *testing.T) {
 		{"insert refused", "CREATE TABLE a (x INTEGER);\nINSERT INTO a VALUES (1);", "line 2: INSERT"},
 		{"select refused", "SELECT 1;", "line 1: SELECT"},
 		{"duplicate table", "CREATE TABLE a (x);\nCREATE TABLE a (y);", "line 2"},
+		{"insert after a trigger with begin", "CREATE TABLE a (x INTEGER, \"begin\" INT);\nCREATE TRIGGER tr AFTER INSERT ON a BEGIN UPDATE a SET begin = 1; END;\nINSERT INTO a (x) VALUES (1);", "line 3: INSERT"},
+		{"unterminated trigger", "CREATE TABLE a (x INTEGER);\nCREATE TRIGGER tr AFTER INSERT ON a BEGIN UPDATE a SET x = 1;", "line 2"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -300,5 +302,42 @@ func TestManagedPragmas(t *testing.T) {
 	}
 	if db.JournalMode() != "wal" {
 		t.Fatalf("journal mode changed to %s", db.JournalMode())
+	}
+}
+
+// TestApplyKeepsUserVersion: user_version is often a migration counter, so
+// Apply sets it on a new database and never moves it on an existing one.
+func TestApplyKeepsUserVersion(t *testing.T) {
+	ctx := context.Background()
+	s, err := schema.Parse(ctx, "PRAGMA main.user_version = 5;\nCREATE TABLE a (x INTEGER);")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := dbtest.Fresh(t, dialect.SQLite)
+	version := func() int {
+		var v int
+		if err := db.Writer().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if _, err := schema.Apply(ctx, db, s); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != 5 {
+		t.Fatalf("user_version after the first Apply = %d, want 5", v)
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 9"); err != nil { // a later migration
+		t.Fatal(err)
+	}
+	plan, err := schema.Apply(ctx, db, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != 9 {
+		t.Fatalf("Apply moved user_version from 9 to %d", v)
+	}
+	if len(plan.Warnings) != 1 || !strings.Contains(plan.Warnings[0], "has 9, the schema says 5") {
+		t.Fatalf("warnings = %q", plan.Warnings)
 	}
 }

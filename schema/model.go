@@ -22,6 +22,9 @@ type Schema struct {
 
 	// order is SQLite's sqlite_master order, for an exact replay.
 	order []dialect.CatalogObject
+	// source holds a parsed file's statements as SQLite ran them: on an
+	// empty SQLite database, running them again is the exact result.
+	source []string
 	// flavor is the inspected server's flavour.
 	flavor dialect.Flavor
 }
@@ -115,11 +118,11 @@ type Check struct {
 	Expr string
 }
 
-// Table returns the table named name (compared case-insensitively, as
-// SQLite and MySQL compare names), or nil.
+// Table returns the table named name, or nil. Names compare as SQLite
+// compares them: ASCII letters without case, every other character exactly.
 func (s *Schema) Table(name string) *Table {
 	for _, t := range s.Tables {
-		if strings.EqualFold(t.Name, name) {
+		if dialect.SameName(t.Name, name) {
 			return t
 		}
 	}
@@ -129,7 +132,7 @@ func (s *Schema) Table(name string) *Table {
 // Column returns the column named name, or nil.
 func (t *Table) Column(name string) *Column {
 	for _, c := range t.Columns {
-		if strings.EqualFold(c.Name, name) {
+		if dialect.SameName(c.Name, name) {
 			return c
 		}
 	}
@@ -196,4 +199,18 @@ func orNoAction(a string) string {
 		return "NO ACTION"
 	}
 	return strings.ToUpper(a)
+}
+
+// matchName reports whether live, a name as engine d reports it, is the
+// object a schema calls want. normalize says want was written for another
+// engine and must first become d's name (PostgreSQL folds to lower case).
+// PostgreSQL's quoted names are case-sensitive, so there the match is exact.
+func matchName(d dialect.Dialect, want, live string, normalize bool) bool {
+	if normalize {
+		want = d.NormalizeIdent(want)
+	}
+	if d.Capabilities().CaseSensitiveNames {
+		return want == live
+	}
+	return dialect.SameName(want, live)
 }

@@ -36,28 +36,46 @@ func Parse(ctx context.Context, ddl string) (*Schema, error) {
 	}
 	defer db.Close()
 	var pragmas []dialect.Pragma
-	for _, st := range splitStatements(ddl) {
+	var source []string
+	pieces := splitStatements(ddl)
+	for i := 0; i < len(pieces); i++ {
+		st := pieces[i]
 		verb := firstWord(st.text)
 		switch verb {
-		case "CREATE", "DROP", "ALTER", "BEGIN", "COMMIT", "END", "ANALYZE", "REINDEX", "SAVEPOINT", "RELEASE":
-		case "PRAGMA":
-			if p, ok := parsePragma(st.text); ok {
-				pragmas = append(pragmas, p)
-			}
+		case "CREATE", "DROP", "ALTER", "BEGIN", "COMMIT", "END", "ANALYZE", "REINDEX", "SAVEPOINT", "RELEASE", "PRAGMA":
 		default:
 			return nil, fmt.Errorf("line %d: %s: a schema file declares structure; data statements belong in a migration", st.line, verb)
 		}
-		if _, err := db.ExecContext(ctx, st.text); err != nil {
+		_, err := db.ExecContext(ctx, st.text)
+		// A trigger body holds semicolons: rather than guess where it ends,
+		// let SQLite say the statement is incomplete and add the next piece.
+		for err != nil && incomplete(err) && i+1 < len(pieces) {
+			i++
+			st.text += ";\n" + pieces[i].text
+			_, err = db.ExecContext(ctx, st.text)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("line %d: SQLite rejects %q: %w", st.line, head(st.text), err)
 		}
+		if verb == "PRAGMA" {
+			if p, ok := parsePragma(st.text); ok {
+				pragmas = append(pragmas, p)
+			}
+		}
+		source = append(source, st.text)
 	}
 	s, err := Inspect(ctx, db)
 	if err != nil {
 		return nil, err
 	}
 	s.Pragmas = pragmas
+	s.source = source
 	return s, nil
 }
+
+// incomplete reports whether SQLite stopped at the end of a statement's text
+// before the statement ended.
+func incomplete(err error) bool { return strings.Contains(err.Error(), "incomplete input") }
 
 // Inspect reads a live database's schema on any engine into the portable model.
 func Inspect(ctx context.Context, db *polysql.DB) (*Schema, error) {
@@ -73,12 +91,12 @@ type statement struct {
 	line int
 }
 
-// splitStatements splits SQL text at semicolons outside literals, quoted
-// names and comments, keeping a CREATE TRIGGER's BEGIN ... END body whole.
+// splitStatements splits SQL text at every semicolon outside literals,
+// quoted names and comments. A trigger body, which holds semicolons of its
+// own, comes out in pieces; Parse joins them as SQLite asks.
 func splitStatements(sql string) []statement {
 	var out []statement
 	start := 0
-	depth := 0 // BEGIN ... END nesting inside a trigger body
 	emit := func(end int) {
 		text := strings.TrimSpace(sql[start:end])
 		if stripComments(text) != "" {
@@ -91,8 +109,7 @@ func splitStatements(sql string) []statement {
 		c := sql[i]
 		switch {
 		case c == '\'' || c == '"' || c == '`':
-			j := skipQuotedSQL(sql, i, c)
-			i = j - 1
+			i = skipQuotedSQL(sql, i, c) - 1
 		case c == '[':
 			if j := strings.IndexByte(sql[i:], ']'); j > 0 {
 				i += j
@@ -108,20 +125,7 @@ func splitStatements(sql string) []statement {
 				break
 			}
 			i += j + 3
-		case isWordStart(sql, i):
-			w := wordAt(sql, i)
-			switch strings.ToUpper(w) {
-			case "BEGIN", "CASE":
-				if isTrigger(sql[start:i]) {
-					depth++
-				}
-			case "END":
-				if depth > 0 {
-					depth--
-				}
-			}
-			i += len(w) - 1
-		case c == ';' && depth == 0:
+		case c == ';':
 			emit(i)
 		}
 	}
@@ -154,16 +158,6 @@ func significantOffset(s string) int {
 	return len(s)
 }
 
-func isTrigger(prefix string) bool {
-	f := strings.Fields(strings.ToUpper(stripComments(prefix)))
-	for i := 0; i+1 < len(f) && i < 4; i++ {
-		if f[i] == "TRIGGER" {
-			return true
-		}
-	}
-	return false
-}
-
 func skipQuotedSQL(s string, i int, q byte) int {
 	for j := i + 1; j < len(s); j++ {
 		if s[j] == q {
@@ -175,26 +169,6 @@ func skipQuotedSQL(s string, i int, q byte) int {
 		}
 	}
 	return len(s)
-}
-
-func isWordStart(s string, i int) bool {
-	c := s[i]
-	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_') {
-		return false
-	}
-	return i == 0 || !isWordByte(s[i-1])
-}
-
-func wordAt(s string, i int) string {
-	j := i
-	for j < len(s) && isWordByte(s[j]) {
-		j++
-	}
-	return s[i:j]
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
 // stripComments removes -- and /* */ comments (outside literals) and trims.
@@ -248,6 +222,7 @@ func parsePragma(stmt string) (dialect.Pragma, bool) {
 	if i := strings.IndexAny(s, "=("); i >= 0 {
 		name, value = strings.TrimSpace(s[:i]), strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s[i+1:]), ")"))
 	}
+	name = strings.TrimPrefix(strings.ToLower(name), "main.") // the main database is the one a schema describes
 	if name == "" {
 		return dialect.Pragma{}, false
 	}

@@ -105,6 +105,8 @@ type renderer struct {
 	// names holds the constraint names used so far: SQLite lets two
 	// constraints share one, PostgreSQL and MySQL do not.
 	names map[string]bool
+	// tooLong holds the names already reported as too long.
+	tooLong map[string]bool
 }
 
 func (r *renderer) errf(format string, args ...any) {
@@ -168,8 +170,32 @@ func joinErrs(errs []error) error {
 	return errors.New(strings.Join(msgs, "\n  "))
 }
 
-// ident renders a schema name as the engine's quoted identifier.
-func (r *renderer) ident(name string) string { return r.d.QuoteIdent(r.d.NormalizeIdent(name)) }
+// name is what a schema name becomes on the target engine: normalized when
+// the schema was written for another engine (PostgreSQL folds to lower
+// case), unchanged when it came from the target engine itself.
+func (r *renderer) name(n string) string {
+	if r.s.Engine == r.d.Engine() {
+		return n
+	}
+	return r.d.NormalizeIdent(n)
+}
+
+// ident renders a schema name as the engine's quoted identifier, refusing a
+// name longer than the engine keeps (PostgreSQL would silently truncate it,
+// and two names could become one).
+func (r *renderer) ident(n string) string {
+	out := r.name(n)
+	if max := r.d.Capabilities().MaxIdentifierBytes; max > 0 && len(out) > max {
+		if r.tooLong == nil {
+			r.tooLong = map[string]bool{}
+		}
+		if !r.tooLong[out] {
+			r.tooLong[out] = true
+			r.errf("name %s is %d bytes long; %s keeps at most %d (a longer name would be cut, and two names could become one)", n, len(out), r.d.Engine(), max)
+		}
+	}
+	return r.d.QuoteIdent(out)
+}
 
 func (r *renderer) identList(names []string) string {
 	q := make([]string, len(names))
@@ -242,7 +268,7 @@ func (r *renderer) table(t *Table, deferred map[*ForeignKey]bool) {
 	if opts := r.d.TableOptions(t.Strict, t.WithoutRowID); opts != "" {
 		stmt += " " + opts
 	}
-	r.plan.add(step{kind: stepTable, table: t.Name, name: r.d.NormalizeIdent(t.Name), stmts: []string{stmt}})
+	r.plan.add(step{kind: stepTable, table: t.Name, name: r.name(t.Name), stmts: []string{stmt}})
 }
 
 // constraintName renders "CONSTRAINT name " for a name the schema chose.
@@ -256,7 +282,7 @@ func (r *renderer) constraintName(name string) string {
 	if r.names == nil {
 		r.names = map[string]bool{}
 	}
-	key := lower(r.d.NormalizeIdent(name))
+	key := lower(r.name(name))
 	if r.names[key] {
 		r.plan.warnf("constraint name %s is used twice; the second keeps its meaning and gets a name from %s", name, r.d.Engine())
 		return ""
@@ -421,7 +447,7 @@ func (r *renderer) index(t *Table, ix *Index) {
 			r.plan.warnf("%s: %s has no partial indexes; created on all rows, without WHERE %s", where, r.d.Engine(), ix.Where)
 		}
 	}
-	r.plan.add(step{kind: stepIndex, table: t.Name, name: r.d.NormalizeIdent(ix.Name), stmts: []string{stmt}})
+	r.plan.add(step{kind: stepIndex, table: t.Name, name: r.name(ix.Name), stmts: []string{stmt}})
 }
 
 // planKeys finds the columns that take part in a key and, where the engine
@@ -594,4 +620,5 @@ func fkKey(fk *ForeignKey) string {
 	return lower(strings.Join(fk.Columns, ",") + "->" + fk.RefTable)
 }
 
-func lower(s string) string { return strings.ToLower(s) }
+// lower folds a name for the renderer's own maps, as SQLite compares names.
+func lower(s string) string { return dialect.FoldName(s) }
