@@ -3,7 +3,9 @@ package polysql
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +27,12 @@ func openPostgres(ctx context.Context, t *Target, o options) (*DB, error) {
 	cfg, err := pgx.ParseConfig(conn)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrBadURL, scrub(err.Error(), t.password()))
+	}
+	// Sessions run in UTC, as polysql's SQLite and MySQL do, so timestamps
+	// print and CURRENT_DATE falls the same way everywhere. A timezone in the
+	// URL wins.
+	if !slices.ContainsFunc(slices.Collect(maps.Keys(cfg.RuntimeParams)), func(k string) bool { return strings.EqualFold(k, "timezone") }) {
+		cfg.RuntimeParams["timezone"] = "UTC"
 	}
 	if !t.Params.Has("connect_timeout") {
 		cfg.ConnectTimeout = o.connectTimeout

@@ -211,8 +211,12 @@ func (m mysqlTypes) RenderDefault(d Default, t Type) (string, error) {
 		return v, nil
 	case t.Kind == KindBoolean:
 		return boolLiteral(v, "1", "0")
-	case t.Kind == KindText && isNumber(v):
-		v = "'" + v + "'"
+	case isNumber(v):
+		n, err := numericDefault(v, t.Kind)
+		if err != nil {
+			return "", err
+		}
+		v = n
 	case isQuotedString(v):
 		v = mysqlDialect{}.StringLiteral(strings.ReplaceAll(v[1:len(v)-1], "''", "'"))
 	}
@@ -254,9 +258,11 @@ func mysqlToStandardString(s string) string {
 	inner := s[1 : len(s)-1]
 	for i := 0; i < len(inner); i++ {
 		c := inner[i]
-		if c == '\\' && i+1 < len(inner) {
+		switch {
+		case c == '\\' && i+1 < len(inner):
 			i++
-			switch inner[i] {
+			c = inner[i]
+			switch c {
 			case 'n':
 				c = '\n'
 			case 't':
@@ -267,12 +273,12 @@ func mysqlToStandardString(s string) string {
 				c = 0
 			case 'Z':
 				c = 26
-			default:
-				c = inner[i]
 			}
+		case c == '\'' && i+1 < len(inner) && inner[i+1] == '\'':
+			i++ // '' is one quote
 		}
 		if c == '\'' {
-			b.WriteByte('\'')
+			b.WriteByte('\'') // standard SQL doubles a quote
 		}
 		b.WriteByte(c)
 	}

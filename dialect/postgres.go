@@ -131,7 +131,19 @@ func (postgresTypes) Portable(native string) Type {
 	return t
 }
 
+// pgClockText renders SQLite's text clock values ("YYYY-MM-DD HH:MM:SS" in
+// UTC) for a PostgreSQL text column, where CURRENT_TIMESTAMP would become
+// timestamptz's longer text.
+var pgClockText = map[DefaultKind]string{
+	DefaultCurrentTimestamp: "YYYY-MM-DD HH24:MI:SS",
+	DefaultCurrentDate:      "YYYY-MM-DD",
+	DefaultCurrentTime:      "HH24:MI:SS",
+}
+
 func (postgresTypes) RenderDefault(d Default, t Type) (string, error) {
+	if f, ok := pgClockText[d.Kind]; ok && t.Kind == KindText {
+		return "to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', '" + f + "')", nil
+	}
 	switch d.Kind {
 	case DefaultCurrentTimestamp:
 		return "CURRENT_TIMESTAMP", nil
@@ -151,8 +163,8 @@ func (postgresTypes) RenderDefault(d Default, t Type) (string, error) {
 		return boolLiteral(v, "true", "false")
 	case isBlobLiteral(v):
 		return postgresDialect{}.BlobLiteral(v[2 : len(v)-1]), nil
-	case t.Kind == KindText && isNumber(v):
-		return "'" + v + "'", nil
+	case isNumber(v):
+		return numericDefault(v, t.Kind)
 	}
 	return v, nil
 }
@@ -160,6 +172,13 @@ func (postgresTypes) RenderDefault(d Default, t Type) (string, error) {
 var pgCast = regexp.MustCompile(`::[a-zA-Z_][a-zA-Z0-9_ ]*(\(\d+(,\d+)?\))?(\[\])?$`)
 
 func (postgresTypes) ParseDefault(raw string, t Type) *Default {
+	if t.Kind == KindText && strings.HasPrefix(raw, "to_char(") {
+		for k, f := range pgClockText {
+			if strings.Contains(raw, "'"+f+"'") && strings.Contains(strings.ToUpper(raw), "CURRENT_TIMESTAMP") {
+				return &Default{Kind: k}
+			}
+		}
+	}
 	s := strings.TrimSpace(raw)
 	for {
 		s = strings.TrimSpace(s)

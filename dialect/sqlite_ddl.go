@@ -8,8 +8,9 @@ import (
 // This file reads the little that no SQLite PRAGMA reports from the CREATE
 // TABLE and CREATE INDEX text SQLite stores in sqlite_master: CHECK
 // constraints, AUTOINCREMENT, column collations, generated-column
-// expressions, foreign-key constraint names and declaration order, partial
-// index predicates and index expressions.
+// expressions, foreign-key constraint names, declaration order and
+// deferral, ON CONFLICT clauses, partial index predicates and index
+// expressions.
 //
 // It is a tokenizer that follows SQLite's own (tokenize.c) byte for byte, and
 // a parser for the CREATE TABLE and CREATE INDEX grammar (parse.y) that skips
@@ -366,8 +367,12 @@ type sqliteDDLTable struct {
 	// Checks are the CHECK constraints in declaration order.
 	Checks []CatalogCheck
 	// ForeignKeys are the foreign keys in declaration order (column-level
-	// REFERENCES included), with only Name, Columns and RefTable set.
+	// REFERENCES included), with only Name, Columns, RefTable and Deferred
+	// set.
 	ForeignKeys []CatalogForeignKey
+	// SQLiteOnly describes the ON CONFLICT clauses that change what SQLite
+	// does, in the order of the text (see CatalogTable.SQLiteOnly).
+	SQLiteOnly []string
 }
 
 // sqliteDDLColumn is one column definition.
@@ -595,7 +600,9 @@ func columnConstraintWord(t sqlToken) bool {
 		return false
 	}
 	switch asciiUpper(t.Text) {
-	case "CONSTRAINT", "DEFAULT", "NULL", "NOT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES", "COLLATE", "AS":
+	case "CONSTRAINT", "DEFAULT", "NULL", "NOT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES", "DEFERRABLE", "COLLATE", "AS":
+		// DEFERRABLE is no type name either: SQLite ends the type there
+		// ("b INT DEFERRABLE" is of type INT).
 		return true
 	}
 	return false

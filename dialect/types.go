@@ -305,3 +305,78 @@ func canonicalNumber(s string) string {
 
 // numericKind reports whether a kind holds numbers.
 func numericKind(k Kind) bool { return k == KindInteger || k == KindReal || k == KindNumeric }
+
+// sqliteNumericText is the text SQLite stores when a numeric literal lands
+// in a TEXT column (its TEXT affinity converts the number): 1.50 is "1.5",
+// 1e3 is "1000.0", 0x10 is "16". ok is false when lit is not a number.
+func sqliteNumericText(lit string) (string, bool) {
+	if i, ok := sqliteInteger(lit); ok {
+		return strconv.FormatInt(i, 10), true
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil || strings.ContainsAny(lit, "xXnN") {
+		return "", false
+	}
+	return sqliteRealText(f), true
+}
+
+// sqliteInteger parses an integer literal as SQLite does: decimal, or hex
+// (0x...) taken as a 64-bit two's-complement pattern.
+func sqliteInteger(lit string) (int64, bool) {
+	s := strings.TrimPrefix(lit, "+")
+	neg := strings.HasPrefix(s, "-")
+	body := strings.TrimPrefix(s, "-")
+	if strings.HasPrefix(body, "0x") || strings.HasPrefix(body, "0X") {
+		u, err := strconv.ParseUint(body[2:], 16, 64)
+		if err != nil {
+			return 0, false
+		}
+		if neg {
+			return -int64(u), true
+		}
+		return int64(u), true
+	}
+	i, err := strconv.ParseInt(s, 10, 64)
+	return i, err == nil
+}
+
+// sqliteRealText formats a float as SQLite does ("%!.15g": a decimal point
+// always, so 1000 is "1000.0" and 1e20 is "1.0e+20").
+func sqliteRealText(f float64) string {
+	s := strconv.FormatFloat(f, 'g', 15, 64)
+	mant, exp, hasExp := strings.Cut(s, "e")
+	if !strings.ContainsAny(mant, ".IN") {
+		mant += ".0"
+	}
+	if hasExp {
+		return mant + "e" + exp
+	}
+	return mant
+}
+
+// numericDefault renders a numeric literal default for a column of kind k
+// so that the engine stores what SQLite stores, or says why it cannot: an
+// INTEGER column keeps 2.5 as a REAL in SQLite, where bigint would round.
+func numericDefault(v string, k Kind) (string, error) {
+	switch k {
+	case KindText:
+		if txt, ok := sqliteNumericText(v); ok {
+			return "'" + txt + "'", nil
+		}
+	case KindInteger, KindReal, KindNumeric:
+		if i, ok := sqliteInteger(v); ok {
+			return strconv.FormatInt(i, 10), nil
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return v, nil
+		}
+		if k == KindInteger {
+			if f != float64(int64(f)) {
+				return "", fmt.Errorf("default %s: SQLite keeps it as a REAL in an INTEGER column, a 64-bit integer column would round it; declare the column REAL or the default an integer", v)
+			}
+			return strconv.FormatInt(int64(f), 10), nil
+		}
+	}
+	return v, nil
+}

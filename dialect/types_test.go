@@ -142,3 +142,19 @@ func TestExprFingerprint(t *testing.T) {
 		t.Error("different constants gave the same fingerprint")
 	}
 }
+
+func TestMySQLStringDefault(t *testing.T) {
+	cases := map[string]string{
+		`'it\'s'`:         `'it''s'`,
+		`'it''s \\ back'`: `'it''s \ back'`,
+		`'''a\\'`:         `'''a\'`,
+		`'\\'''`:          `'\'''`,
+		`'line\nbreak'`:   "'line\nbreak'",
+		`'no escapes'`:    `'no escapes'`,
+	}
+	for in, want := range cases {
+		if got := mysqlToStandardString(in); got != want {
+			t.Errorf("mysqlToStandardString(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
