@@ -29,8 +29,10 @@ func TranslateExpr(expr string, to Dialect) (string, error) {
 			word := asciiUpper(t.Text)
 			isCall := i+1 < len(toks) && toks[i+1].isPunct("(")
 			switch {
-			case exprRefused[word]:
-				return "", fmt.Errorf("%s in (%s) has no safe %s translation", word, expr, to.Engine())
+			case exprRefused[word] != "":
+				return "", fmt.Errorf("%s in (%s) has no safe %s translation: %s", word, expr, to.Engine(), exprRefused[word])
+			case word == "IS" && !isNullTest(toks[i+1:]):
+				return "", fmt.Errorf("IS in (%s) compares two values in SQLite (NULL-safe equality); %s takes IS only before NULL, TRUE or FALSE", expr, to.Engine())
 			case exprKeywords[word]:
 				out = append(out, word)
 			case isCall:
@@ -54,6 +56,8 @@ func TranslateExpr(expr string, to Dialect) (string, error) {
 			switch t.Text {
 			case "==":
 				out = append(out, "=")
+			case "/", "%":
+				return "", fmt.Errorf("operator %s in (%s): SQLite gives NULL for a division by zero, %s fails the statement (and MySQL's / is not integer division)", t.Text, expr, to.Engine())
 			case "||":
 				if to.Engine() == MySQL {
 					// polysql's own sessions concatenate, but translated DDL may
@@ -71,23 +75,43 @@ func TranslateExpr(expr string, to Dialect) (string, error) {
 	return joinStrings(out), nil
 }
 
-// exprKeywords are the words an expression may use that every engine spells alike.
-var exprKeywords = wordSet(`AND OR NOT IS NULL IN LIKE BETWEEN CASE WHEN THEN ELSE END TRUE FALSE
-ESCAPE CURRENT_TIMESTAMP CURRENT_DATE CURRENT_TIME CAST AS INTEGER TEXT REAL`)
+// exprKeywords are the words an expression may use that mean the same on every engine.
+var exprKeywords = wordSet(`AND OR NOT IS NULL IN BETWEEN CASE WHEN THEN ELSE END TRUE FALSE
+CURRENT_TIMESTAMP CURRENT_DATE CURRENT_TIME`)
 
-// exprRefused are SQLite words whose meaning other engines do not share.
-var exprRefused = wordSet(`SELECT EXISTS GLOB REGEXP MATCH COLLATE ISNULL NOTNULL RAISE`)
+// exprRefused are SQLite words whose meaning other engines do not share,
+// with the reason.
+var exprRefused = map[string]string{
+	"SELECT":  "a subquery in a constraint is SQLite-only",
+	"EXISTS":  "a subquery in a constraint is SQLite-only",
+	"GLOB":    "GLOB is SQLite's own operator",
+	"REGEXP":  "REGEXP needs a function SQLite does not even define by default",
+	"MATCH":   "MATCH is SQLite's full-text operator",
+	"COLLATE": "collation names differ between engines",
+	"ISNULL":  "write IS NULL",
+	"NOTNULL": "write IS NOT NULL",
+	"RAISE":   "RAISE belongs to SQLite triggers",
+	"LIKE":    "SQLite's LIKE ignores ASCII case and has no escape character; PostgreSQL's and MySQL's do not ignore case here and treat \\ as an escape",
+	"CAST":    "type names differ (CAST(x AS INTEGER) is 32-bit on PostgreSQL, CAST(x AS REAL) single precision)",
+	"ESCAPE":  "see LIKE",
+}
+
+// isNullTest reports whether the tokens after IS are [NOT] NULL, TRUE or FALSE.
+func isNullTest(rest []sqlToken) bool {
+	if len(rest) > 0 && rest[0].is("NOT") {
+		rest = rest[1:]
+	}
+	return len(rest) > 0 && (rest[0].is("NULL") || rest[0].is("TRUE") || rest[0].is("FALSE"))
+}
 
 // exprFunctions maps SQLite functions to each engine's equivalent.
 var exprFunctions = map[Engine]map[string]string{
 	Postgres: {"abs": "abs", "coalesce": "coalesce", "ifnull": "coalesce", "nullif": "nullif",
 		"lower": "lower", "upper": "upper", "length": "length", "trim": "trim", "ltrim": "ltrim",
-		"rtrim": "rtrim", "replace": "replace", "substr": "substr", "round": "round",
-		"max": "greatest", "min": "least"},
+		"rtrim": "rtrim", "replace": "replace", "substr": "substr"},
 	MySQL: {"abs": "abs", "coalesce": "coalesce", "ifnull": "ifnull", "nullif": "nullif",
 		"lower": "lower", "upper": "upper", "length": "char_length", "trim": "trim", "ltrim": "ltrim",
-		"rtrim": "rtrim", "replace": "replace", "substr": "substr", "round": "round",
-		"max": "greatest", "min": "least"},
+		"rtrim": "rtrim", "replace": "replace", "substr": "substr"},
 }
 
 type exprTokKind int
@@ -239,19 +263,63 @@ func ExprFingerprint(expr string) string {
 		return strings.Join(strings.Fields(strings.ToLower(expr)), " ")
 	}
 	seen := map[string]bool{}
-	for i, t := range toks {
+	// value reports whether a token ends an operand, so that a following
+	// '-' is binary.
+	value := func(t exprToken) bool {
+		return t.kind == exprNumber || t.kind == exprString || t.text == ")" || t.kind == exprIdent && !fingerprintNoise[strings.ToLower(t.value)]
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
 		var v string
 		switch t.kind {
 		case exprIdent:
 			w := strings.ToLower(t.value)
-			if !t.quoted && (fingerprintNoise[w] || (i > 0 && toks[i-1].text == "::")) {
+			switch {
+			case t.quoted:
+				v = w
+			case i > 0 && toks[i-1].text == "::":
+				continue // a cast's type name
+			case w == "not" && i+1 < len(toks) && strings.EqualFold(toks[i+1].text, "in"):
+				v = "<>" // x NOT IN (...) is stored as x <> ALL (ARRAY[...])
+				i++
+			case w == "in":
+				v = "=" // x IN (...) is stored as x = ANY (ARRAY[...])
+			case w == "between":
+				seen[">="], v = true, "<="
+			case w == "and", w == "or", w == "null", w == "not":
+				v = w
+			case fingerprintNoise[w]:
 				continue
+			default:
+				v = w
 			}
-			v = w
 		case exprString:
-			v = "'" + t.value + "'"
+			if isNumber(t.value) {
+				v = canonicalNumber(t.value) // '-1'::integer is -1
+			} else {
+				v = "'" + t.value + "'"
+			}
 		case exprNumber:
-			v = t.text
+			v = canonicalNumber(t.text)
+			if i > 0 && toks[i-1].text == "-" && (i < 2 || !value(toks[i-2])) {
+				v = canonicalNumber("-" + t.text) // unary minus
+			}
+		case exprOp:
+			switch t.text {
+			case "==":
+				v = "="
+			case "!=":
+				v = "<>"
+			case "-":
+				if i+1 < len(toks) && toks[i+1].kind == exprNumber && (i == 0 || !value(toks[i-1])) {
+					continue // part of a negative number
+				}
+				v = t.text
+			case "::", "[", "]": // casts and ARRAY[...] brackets
+				continue
+			default:
+				v = t.text
+			}
 		default:
 			continue
 		}

@@ -120,7 +120,8 @@ func TestTranslateExpr(t *testing.T) {
 			t.Errorf("TranslateExpr(%q, %s) = %q, %v; want %q", tc.in, tc.d.Engine(), got, err, tc.out)
 		}
 	}
-	for _, bad := range []string{"x GLOB 'a*'", "json_valid(x)", "x IN (SELECT 1)", "x = ?"} {
+	for _, bad := range []string{"x GLOB 'a*'", "json_valid(x)", "x IN (SELECT 1)", "x = ?",
+		"code LIKE 'ab%'", "a / b >= 0", "a % 2 = 0", "max(a, b) < 10", "CAST(a AS INTEGER) >= 0", "a IS b"} {
 		if got, err := TranslateExpr(bad, pg); err == nil {
 			t.Errorf("TranslateExpr(%q) = %q, want an error", bad, got)
 		}
@@ -132,14 +133,30 @@ func TestExprFingerprint(t *testing.T) {
 		{"kind IN ('file', 'directory')", "(kind = ANY (ARRAY['file'::text, 'directory'::text]))"},
 		{"balance >= 0", "(balance >= (0)::numeric)"},
 		{"OFFSET IS NULL", `("offset" IS NULL)`},
+		{"a > -1", "(a > '-1'::integer)"},
+		{"a NOT IN (1, 2)", "(a <> ALL (ARRAY[1, 2]))"},
+		{"a BETWEEN 1 AND 9", "((a >= 1) AND (a <= 9))"},
+		{"(ufsdata IS NOT NULL AND path IS NULL) OR (path IS NOT NULL AND ufsdata IS NULL)",
+			"(((ufsdata IS NOT NULL) AND (path IS NULL)) OR ((path IS NOT NULL) AND (ufsdata IS NULL)))"},
+		{"kind in ('a','b')", "`kind` in ('a','b')"}, // MariaDB keeps the text
 	}
 	for _, p := range same {
 		if a, b := ExprFingerprint(p[0]), ExprFingerprint(p[1]); a != b {
 			t.Errorf("fingerprints differ: %q -> %q, %q -> %q", p[0], a, p[1], b)
 		}
 	}
-	if ExprFingerprint("kind IN ('a')") == ExprFingerprint("kind IN ('b')") {
-		t.Error("different constants gave the same fingerprint")
+	differ := [][2]string{
+		{"kind IN ('a')", "kind IN ('b')"},
+		{"a > 0", "a < 0"},
+		{"a > 0", "a <= 0"},
+		{"a IS NULL", "a = 1"},
+		{"a > 0 AND b > 0", "a > 0 OR b > 0"},
+		{"a > 1", "a > -1"},
+	}
+	for _, p := range differ {
+		if ExprFingerprint(p[0]) == ExprFingerprint(p[1]) {
+			t.Errorf("%q and %q have the same fingerprint %q", p[0], p[1], ExprFingerprint(p[0]))
+		}
 	}
 }
 
