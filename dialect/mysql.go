@@ -332,3 +332,8 @@ func (mysqlDialect) StringLiteral(s string) string {
 
 // BlobLiteral renders bytes given as hex digits as a literal of this engine.
 func (mysqlDialect) BlobLiteral(hexDigits string) string { return "X'" + hexDigits + "'" }
+
+// BinaryCollation: see TypeMapper.
+func (mysqlTypes) BinaryCollation(k Kind) string {
+	return "" // the table's utf8mb4 binary no-pad collation (TableOptions)
+}

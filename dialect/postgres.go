@@ -246,3 +246,11 @@ func (postgresDialect) StringLiteral(s string) string { return quoteWith(s, '\''
 func (postgresDialect) BlobLiteral(hexDigits string) string {
 	return `'\x` + strings.ToLower(hexDigits) + `'::bytea`
 }
+
+// BinaryCollation: see TypeMapper.
+func (postgresTypes) BinaryCollation(k Kind) string {
+	if k == KindText {
+		return "C" // byte order; the database's locale collation would sort 'B' after 'a'
+	}
+	return ""
+}

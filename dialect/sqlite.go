@@ -168,3 +168,8 @@ func (sqliteDialect) StringLiteral(s string) string { return quoteWith(s, '\'') 
 
 // BlobLiteral renders bytes given as hex digits as a literal of this engine.
 func (sqliteDialect) BlobLiteral(hexDigits string) string { return "X'" + hexDigits + "'" }
+
+// BinaryCollation: see TypeMapper.
+func (sqliteTypes) BinaryCollation(k Kind) string {
+	return ""
+}

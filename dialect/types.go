@@ -92,6 +92,10 @@ type TypeMapper interface {
 	// DefaultKeyLength is the length used for keyed text/blob columns when the
 	// engine needs one and the schema does not say (0 when not needed).
 	DefaultKeyLength(k Kind) int
+	// BinaryCollation is the column collation that compares a kind byte for
+	// byte, as SQLite's BINARY does, when the engine needs it spelled on the
+	// column ("" when the table's or the engine's default already does).
+	BinaryCollation(k Kind) string
 }
 
 var typeArgs = regexp.MustCompile(`\(\s*([+-]?\d+)\s*(?:,\s*([+-]?\d+)\s*)?\)`)

@@ -154,6 +154,9 @@ func fromCatalog(cat *dialect.Catalog, d dialect.Dialect) *Schema {
 		for _, cc := range ct.Columns {
 			c := &Column{Name: cc.Name, Type: tm.Portable(cc.Type), NotNull: cc.NotNull, Identity: cc.Identity,
 				AutoIncrement: cc.AutoIncrement, Collation: cc.Collation, Generated: cc.Generated, Stored: cc.Stored}
+			if c.Collation != "" && c.Collation == tm.BinaryCollation(c.Type.Kind) {
+				c.Collation = "" // byte-for-byte comparison is the model's default, as SQLite's BINARY
+			}
 			if cc.Default != nil {
 				c.Default = noNull(tm.ParseDefault(*cc.Default, c.Type))
 			}

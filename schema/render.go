@@ -308,6 +308,14 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 		return "", false
 	}
 	b := []string{r.ident(c.Name), typ}
+	switch {
+	case c.Collation != "" && r.d.Engine() == r.s.Engine:
+		b = append(b, "COLLATE "+c.Collation)
+	case c.Collation == "" || strings.EqualFold(c.Collation, "BINARY"):
+		if coll := r.d.Types().BinaryCollation(c.Type.Kind); coll != "" {
+			b = append(b, "COLLATE "+r.d.QuoteIdent(coll))
+		}
+	}
 	identity := c.Identity && c.Type.Kind == dialect.KindInteger
 	switch {
 	case c.Name == inlinePK:
@@ -337,9 +345,6 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 			return "", false
 		}
 		b = append(b, "DEFAULT "+v)
-	}
-	if c.Collation != "" && r.d.Engine() == r.s.Engine {
-		b = append(b, "COLLATE "+c.Collation)
 	}
 	if c.Generated != "" {
 		kw := "VIRTUAL"

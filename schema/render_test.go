@@ -114,6 +114,17 @@ func TestKitchenSinkEveryEngine(t *testing.T) {
 		if !errors.Is(err, dialect.ErrCheckViolation) {
 			t.Fatalf("negative balance: got %v, want a check violation", err)
 		}
+		// Text sorts byte by byte, as in SQLite: 'Banana' before 'apple'
+		// (a locale collation would put apple first).
+		for _, name := range []string{"apple", "Banana"} {
+			if err := exec(`INSERT INTO accounts (email, display_name) VALUES (?, ?)`, name+"@example.org", name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var first string
+		if err := db.QueryRowContext(ctx, `SELECT display_name FROM accounts WHERE display_name IS NOT NULL ORDER BY display_name`).Scan(&first); err != nil || first != "Banana" {
+			t.Fatalf("ORDER BY display_name starts with %q (err %v), want Banana as in SQLite", first, err)
+		}
 		// Defaults: CURRENT_TIMESTAMP, a quote inside a string, BOOLEAN true.
 		var mixed string
 		var created any
