@@ -178,13 +178,13 @@ func (c *comparer) column(r *renderer, wt *Table, wc, hc *Column, pk bool) {
 	table := wt.Name
 	wantType := wc.Type
 	if !c.same {
-		// Compare what the translation makes of the wanted column.
-		use := dialect.ColumnUse{Keyed: r.keyed[lower(wt.Name)][lower(wc.Name)], KeyLength: r.keyLen[lower(wt.Name)][lower(wc.Name)]}
-		if native, err := c.d.Types().Native(wc.Type, use); err == nil {
+		// Compare the exact type the translation makes of the wanted column:
+		// a PostgreSQL integer is not the bigint an INTEGER becomes.
+		if native, err := r.nativeType(wt, wc); err == nil {
 			wantType = c.d.Types().Portable(native)
 		}
 	}
-	if !sameType(wantType, hc.Type, c.same) {
+	if !sameType(wantType, hc.Type, c.same || wantType.Declared != "") {
 		c.add(table, obj, "type differs", describeType(wantType), describeType(hc.Type))
 	}
 	// A primary key column is NOT NULL on every engine but SQLite, where a

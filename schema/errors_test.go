@@ -341,3 +341,39 @@ func TestApplyKeepsUserVersion(t *testing.T) {
 		t.Fatalf("warnings = %q", plan.Warnings)
 	}
 }
+
+// TestDiffSeesNarrowTypes: a live column narrower than what the schema
+// translates to (a 32-bit integer for INTEGER, MySQL's 64 KiB text for TEXT)
+// is a difference, not a match by kind.
+func TestDiffSeesNarrowTypes(t *testing.T) {
+	ctx := context.Background()
+	want, err := schema.Parse(ctx, "CREATE TABLE t (id INTEGER NOT NULL, body TEXT, r REAL);")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		engine dialect.Engine
+		ddl    string
+		cols   []string
+	}{
+		{dialect.Postgres, "CREATE TABLE t (id integer NOT NULL, body text COLLATE \"C\", r real)", []string{"column id", "column r"}},
+		{dialect.MySQL, "CREATE TABLE t (id int NOT NULL, body text, r float)", []string{"column id", "column body", "column r"}},
+	} {
+		t.Run(string(tc.engine), func(t *testing.T) {
+			db, _ := dbtest.Fresh(t, tc.engine)
+			if _, err := db.ExecContext(ctx, tc.ddl); err != nil {
+				t.Fatal(err)
+			}
+			have, err := schema.Inspect(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := diffText(schema.Diff(want, have))
+			for _, c := range tc.cols {
+				if !strings.Contains(got, c+": type differs") {
+					t.Errorf("diff lacks %q type differs; got:%s", c, got)
+				}
+			}
+		})
+	}
+}

@@ -170,6 +170,19 @@ func joinErrs(errs []error) error {
 	return errors.New(strings.Join(msgs, "\n  "))
 }
 
+// nativeType is the engine's type for a column, given how the column is used
+// (MySQL needs a length for key columns). A type declared for another engine
+// is not carried to SQLite by name: SQLite gets its own name for the kind,
+// so a bigint identity becomes a rowid INTEGER PRIMARY KEY.
+func (r *renderer) nativeType(t *Table, c *Column) (string, error) {
+	typ := c.Type
+	if r.d.Engine() != r.s.Engine && r.s.Engine != "" {
+		typ.Declared = ""
+	}
+	use := dialect.ColumnUse{Keyed: r.keyed[lower(t.Name)][lower(c.Name)], KeyLength: r.keyLen[lower(t.Name)][lower(c.Name)]}
+	return r.d.Types().Native(typ, use)
+}
+
 // name is what a schema name becomes on the target engine: normalized when
 // the schema was written for another engine (PostgreSQL folds to lower
 // case), unchanged when it came from the target engine itself.
@@ -301,8 +314,7 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 		r.errf("%s: COLLATE %s has no exact %s equivalent; drop it or use an engine override", where, c.Collation, r.d.Engine())
 		return "", false
 	}
-	use := dialect.ColumnUse{Keyed: r.keyed[lower(t.Name)][lower(c.Name)], KeyLength: r.keyLen[lower(t.Name)][lower(c.Name)]}
-	typ, err := r.d.Types().Native(c.Type, use)
+	typ, err := r.nativeType(t, c)
 	if err != nil {
 		r.errf("%s: %v", where, err)
 		return "", false
