@@ -89,6 +89,8 @@ func TestUntranslatable(t *testing.T) {
 		{"generated column", "CREATE TABLE a (x INTEGER, y INTEGER GENERATED ALWAYS AS (x * 2) STORED);", dialect.Postgres, "generated"},
 		{"virtual table", "CREATE VIRTUAL TABLE f USING fts5(body);", dialect.Postgres, "virtual table"},
 		{"expression default", "CREATE TABLE a (x TEXT DEFAULT (strftime('%s','now')));", dialect.Postgres, "strftime"},
+		{"key too long on mysql", "CREATE TABLE a (x VARCHAR(1000), y TEXT, PRIMARY KEY (x, y));", dialect.MySQL, "key (x, y) needs"},
+		{"like in check", "CREATE TABLE a (x TEXT CHECK (x LIKE 'a%'));", dialect.Postgres, "LIKE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -375,5 +377,27 @@ func TestDiffSeesNarrowTypes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKeyLengthsShrinkEvenly: several auto-sized text columns in one MySQL key
+// share the 3072-byte limit evenly, and the result really is accepted.
+func TestKeyLengthsShrinkEvenly(t *testing.T) {
+	ctx := context.Background()
+	s, err := schema.Parse(ctx, "CREATE TABLE k (a TEXT, b TEXT, c TEXT, d TEXT, PRIMARY KEY (a, b, c, d));")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := dbtest.Fresh(t, dialect.MySQL)
+	plan, err := schema.Apply(ctx, db, s)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if !strings.Contains(strings.Join(plan.Statements, "\n"), "varchar(192)") {
+		t.Fatalf("want four varchar(192) columns (4 x 192 x 4 = 3072 bytes):\n%s", strings.Join(plan.Statements, "\n"))
+	}
+	long := strings.Repeat("x", 192)
+	if _, err := db.ExecContext(ctx, "INSERT INTO k VALUES (?, ?, ?, ?)", long, long, long, long); err != nil {
+		t.Fatalf("a value of the planned length: %v", err)
 	}
 }

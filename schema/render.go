@@ -513,11 +513,13 @@ func (r *renderer) planKeys() {
 				shortened = append(shortened, c.Name)
 			}
 		}
-		if len(shortened) == 0 || maxBytes == 0 {
-			continue
+		if maxBytes > 0 {
+			for _, key := range tableKeys(t) {
+				r.fitKey(t, key, maxBytes)
+			}
 		}
-		for _, key := range tableKeys(t) {
-			r.fitKey(t, key, maxBytes)
+		if len(shortened) == 0 {
+			continue
 		}
 		var desc []string
 		for _, c := range shortened {
@@ -574,9 +576,6 @@ func (r *renderer) fitKey(t *Table, key []string, maxBytes int) {
 			fixed += 8
 		}
 	}
-	if perUnit == 0 {
-		return
-	}
 	total := fixed
 	for _, n := range sized {
 		c := t.Column(n)
@@ -585,11 +584,24 @@ func (r *renderer) fitKey(t *Table, key []string, maxBytes int) {
 	if total <= maxBytes {
 		return
 	}
-	limit := (maxBytes - fixed) / perUnit
+	// Shrink only the lengths polysql chose, evenly, and never below
+	// minKeyLength: a declared VARCHAR(n) is the schema's, and a key column
+	// cut to a few characters would reject most real values.
+	limit := -1
+	if perUnit > 0 {
+		limit = (maxBytes - fixed) / perUnit
+	}
+	if limit < minKeyLength {
+		r.errf("table %s: key (%s) needs %d bytes on %s, which allows %d per key (utf8mb4 text takes 4 bytes a character); shorten the declared VARCHAR lengths in it", t.Name, strings.Join(key, ", "), total, r.d.Engine(), maxBytes)
+		return
+	}
 	for _, n := range sized {
-		r.keyLen[tk][n] = max(1, min(r.keyLen[tk][n], limit))
+		r.keyLen[tk][n] = min(r.keyLen[tk][n], limit)
 	}
 }
+
+// minKeyLength is the shortest length polysql gives a key column it sizes.
+const minKeyLength = 32
 
 func bytesPerUnit(k dialect.Kind) int {
 	if k == dialect.KindText {
