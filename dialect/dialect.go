@@ -78,6 +78,9 @@ type Capabilities struct {
 	// a foreign key whose ON DELETE/UPDATE SET NULL names a NOT NULL column
 	// (InnoDB); SQLite and PostgreSQL fail only when the action fires.
 	SetNullNeedsNullable bool
+	// DeferredForeignKeys is true when a foreign key can be checked at COMMIT
+	// (DEFERRABLE INITIALLY DEFERRED).
+	DeferredForeignKeys bool
 	// SetDefaultAction is true when ON DELETE/UPDATE SET DEFAULT works.
 	SetDefaultAction bool
 	// Upsert is the engine's upsert syntax.

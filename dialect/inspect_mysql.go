@@ -216,6 +216,8 @@ ORDER BY TABLE_NAME, ORDINAL_POSITION`, args, func(r *sql.Rows) error {
 	}
 
 	// Foreign keys (read before indexes, to recognise the implicit ones).
+	// Deferred stays false: InnoDB checks every key at once, and neither
+	// MySQL nor MariaDB takes a DEFERRABLE clause.
 	err = serverInspectRows(ctx, q, "mysql", "foreign keys", `
 SELECT rc.TABLE_NAME, rc.CONSTRAINT_NAME, k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME,
        rc.DELETE_RULE, rc.UPDATE_RULE, k.COLUMN_NAME, k.REFERENCED_COLUMN_NAME

@@ -212,6 +212,67 @@ func TestInspectMySQLJSONCheck(t *testing.T) {
 	}})
 }
 
+// TestInspectMySQLForeignKeysImmediate checks that foreign keys read back
+// as immediate, as InnoDB checks them: a row whose parent is missing is
+// refused at once, even inside a transaction. MySQL and MariaDB take no
+// DEFERRABLE clause, so there is no other kind.
+func TestInspectMySQLForeignKeysImmediate(t *testing.T) {
+	db, _ := dbtest.Fresh(t, dialect.MySQL)
+	opts := " " + db.Dialect().TableOptions(false, false)
+	srvExec(t, db,
+		"CREATE TABLE p (id INT PRIMARY KEY, a INT, b INT, UNIQUE KEY p_ab (a, b))"+opts,
+		"CREATE TABLE c (x INT, y INT, z INT, "+
+			"CONSTRAINT fk_plain FOREIGN KEY (x) REFERENCES p (id), "+
+			"CONSTRAINT fk_cascade FOREIGN KEY (y, z) REFERENCES p (a, b) ON DELETE CASCADE ON UPDATE CASCADE)"+opts,
+	)
+	if _, err := db.Writer().ExecContext(context.Background(),
+		"CREATE TABLE d (x INT, FOREIGN KEY (x) REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)"+opts); err == nil {
+		t.Errorf("the server takes DEFERRABLE INITIALLY DEFERRED: Deferred may need reading")
+	}
+	cat := srvInspect(t, db)
+	var c *dialect.CatalogTable
+	for i := range cat.Tables {
+		if cat.Tables[i].Name == "c" {
+			c = &cat.Tables[i]
+		}
+	}
+	if c == nil {
+		t.Fatalf("no table c in %s", srvJSON(cat.Tables))
+	}
+	tests := []struct {
+		name    string
+		columns []string
+	}{
+		{"fk_cascade", []string{"y", "z"}},
+		{"fk_plain", []string{"x"}},
+	}
+	if len(c.ForeignKeys) != len(tests) {
+		t.Fatalf("foreign keys: %s", srvJSON(c.ForeignKeys))
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fk := c.ForeignKeys[i]
+			if fk.Name != tt.name || fk.Deferred {
+				t.Errorf("foreign key %s: %s, want %s, not deferred", tt.name, srvJSON(fk), tt.name)
+			}
+			ctx := context.Background()
+			tx, err := db.Writer().BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			values := strings.TrimSuffix(strings.Repeat("-999, ", len(tt.columns)), ", ")
+			_, err = tx.ExecContext(ctx, "INSERT INTO c ("+strings.Join(tt.columns, ", ")+") VALUES ("+values+")")
+			if err == nil || !strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+				t.Errorf("insert a row without a parent in a transaction: %v, want a foreign key error at once", err)
+			}
+		})
+	}
+	if c.SQLiteOnly != nil {
+		t.Errorf("SQLiteOnly = %q, want nil", c.SQLiteOnly)
+	}
+}
+
 // TestInspectMySQLOwnDatabaseOnly checks that Inspect reads DATABASE() and
 // nothing of another database with a table of the same name.
 func TestInspectMySQLOwnDatabaseOnly(t *testing.T) {

@@ -169,9 +169,12 @@ ORDER BY c.relname, ic.relname, k.n`, func(r *sql.Rows) error {
 
 	// Foreign keys. Constraints with a parent (the clones PostgreSQL makes
 	// for each partition of a referenced partitioned table) are left out.
+	// A key is deferred when it is DEFERRABLE INITIALLY DEFERRED
+	// (condeferred is never true without condeferrable).
 	err = pgCatEach(ctx, q, "foreign keys", `
 SELECT c.relname, con.conname, rn.nspname = n.nspname, rn.nspname, rc.relname,
-       a.attname, ra.attname, con.confdeltype::text, con.confupdtype::text
+       a.attname, ra.attname, con.confdeltype::text, con.confupdtype::text,
+       con.condeferrable AND con.condeferred
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -184,9 +187,9 @@ WHERE n.nspname = current_schema() AND con.contype = 'f' AND con.conparentid = 0
 ORDER BY c.relname, con.conname, k.ord`, func(r *sql.Rows) error {
 		var (
 			tname, name, refSchema, refTable, col, refCol, del, upd string
-			sameSchema                                              bool
+			sameSchema, deferred                                    bool
 		)
-		if err := r.Scan(&tname, &name, &sameSchema, &refSchema, &refTable, &col, &refCol, &del, &upd); err != nil {
+		if err := r.Scan(&tname, &name, &sameSchema, &refSchema, &refTable, &col, &refCol, &del, &upd, &deferred); err != nil {
 			return err
 		}
 		t := table(tname)
@@ -199,6 +202,7 @@ ORDER BY c.relname, con.conname, k.ord`, func(r *sql.Rows) error {
 			}
 			t.ForeignKeys = append(t.ForeignKeys, CatalogForeignKey{
 				Name: name, RefTable: refTable, OnDelete: pgCatFKAction(del), OnUpdate: pgCatFKAction(upd),
+				Deferred: deferred,
 			})
 		}
 		fk := &t.ForeignKeys[len(t.ForeignKeys)-1]

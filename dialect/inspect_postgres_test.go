@@ -140,6 +140,87 @@ func TestInspectPostgres(t *testing.T) {
 	}
 }
 
+// TestInspectPostgresDeferredForeignKeys reads Deferred from foreign keys
+// of every deferrability, all in one table, and checks each answer against
+// PostgreSQL itself: inside a transaction, a row whose parent is missing is
+// refused at once unless its key is deferred to COMMIT.
+func TestInspectPostgresDeferredForeignKeys(t *testing.T) {
+	tests := []struct {
+		name   string
+		clause string // after REFERENCES p (id)
+		alter  string // what a later ALTER CONSTRAINT makes of the key
+		want   bool
+	}{
+		{name: "plain", want: false},
+		{name: "DEFERRABLE", clause: "DEFERRABLE", want: false},
+		{name: "DEFERRABLE INITIALLY IMMEDIATE", clause: "DEFERRABLE INITIALLY IMMEDIATE", want: false},
+		{name: "DEFERRABLE INITIALLY DEFERRED", clause: "DEFERRABLE INITIALLY DEFERRED", want: true},
+		{name: "INITIALLY DEFERRED", clause: "INITIALLY DEFERRED", want: true}, // implies DEFERRABLE
+		{name: "NOT DEFERRABLE", clause: "NOT DEFERRABLE INITIALLY IMMEDIATE", want: false},
+		{name: "altered to deferred", alter: "DEFERRABLE INITIALLY DEFERRED", want: true},
+		{name: "altered to immediate", clause: "DEFERRABLE INITIALLY DEFERRED", alter: "NOT DEFERRABLE", want: false},
+	}
+	db, _ := dbtest.Fresh(t, dialect.Postgres)
+	var defs, fks []string
+	for i, tt := range tests {
+		defs = append(defs, fmt.Sprintf("c%d integer", i))
+		fks = append(fks, fmt.Sprintf("CONSTRAINT fk%d FOREIGN KEY (c%d) REFERENCES p (id) %s", i, i, tt.clause))
+	}
+	stmts := []string{"CREATE TABLE p (id integer PRIMARY KEY)", "CREATE TABLE c (" + strings.Join(append(defs, fks...), ", ") + ")"}
+	for i, tt := range tests {
+		if tt.alter != "" {
+			stmts = append(stmts, fmt.Sprintf("ALTER TABLE c ALTER CONSTRAINT fk%d %s", i, tt.alter))
+		}
+	}
+	srvExec(t, db, stmts...)
+	cat := srvInspect(t, db)
+	var c *dialect.CatalogTable
+	for i := range cat.Tables {
+		if cat.Tables[i].Name == "c" {
+			c = &cat.Tables[i]
+		}
+	}
+	if c == nil || len(c.ForeignKeys) != len(tests) {
+		t.Fatalf("inspected %s", srvJSON(cat.Tables))
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Foreign keys come in constraint name order: fk0, fk1, ...
+			want := dialect.CatalogForeignKey{
+				Name: fmt.Sprintf("fk%d", i), Columns: []string{fmt.Sprintf("c%d", i)},
+				RefTable: "p", RefColumns: []string{"id"}, OnDelete: "NO ACTION", OnUpdate: "NO ACTION",
+				Deferred: tt.want,
+			}
+			if d := srvDiff(want, c.ForeignKeys[i]); d != "" {
+				t.Errorf("foreign key (-want +got):\n%s", d)
+			}
+			if defers := srvDefers(t, db, "c", want.Columns[0]); defers != tt.want {
+				t.Errorf("PostgreSQL defers the key: %v, want %v", defers, tt.want)
+			}
+		})
+	}
+}
+
+// srvDefers reports whether the server defers the foreign key on column col
+// of table: in a transaction, a row whose key no parent has is accepted
+// when the key is deferred and refused at once when it is not.
+func srvDefers(t *testing.T, db *polysql.DB, table, col string) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tx, err := db.Writer().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	q := db.Dialect().QuoteIdent
+	_, err = tx.ExecContext(ctx, "INSERT INTO "+q(table)+" ("+q(col)+") VALUES (-999)")
+	if err != nil && !strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+		t.Fatalf("insert a row without a parent: %v", err)
+	}
+	return err == nil
+}
+
 // TestInspectPostgresOwnSchemaOnly checks that Inspect reads current_schema()
 // and nothing of another schema with a table of the same name.
 func TestInspectPostgresOwnSchemaOnly(t *testing.T) {

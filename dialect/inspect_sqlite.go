@@ -17,10 +17,11 @@ import (
 // pragma_foreign_key_list), and sqlite_master gives the creation order and
 // the stored SQL. Only what no PRAGMA reports (CHECK constraints,
 // AUTOINCREMENT, column collations, generated-column expressions, foreign
-// key names and declaration order, partial-index predicates and index
-// expressions) is read from the stored CREATE text, with a tokenizer; what
-// it reads is checked against the PRAGMAs, and text it cannot understand is
-// an error naming the object rather than a silently wrong catalog.
+// key names, declaration order and deferral, ON CONFLICT clauses,
+// partial-index predicates and index expressions) is read from the stored
+// CREATE text, with a tokenizer; what it reads is checked against the
+// PRAGMAs where they overlap, and text it cannot understand is an error
+// naming the object rather than a silently wrong catalog.
 //
 // Catalog.Order lists every object sqlite_master holds SQL for (tables,
 // indexes, views, triggers; not SQLite's own tables) in sqlite_master order,
@@ -324,6 +325,7 @@ func (ins *sqliteInspector) table(o sqliteObject, k sqliteTableKind) (*CatalogTa
 		return nil, err
 	}
 	t.Checks = ddl.Checks
+	t.SQLiteOnly = ddl.SQLiteOnly
 	return t, nil
 }
 
@@ -420,8 +422,9 @@ func (ins *sqliteInspector) index(obj sqliteObject, unique, partial bool) (*Cata
 }
 
 // foreignKeys reads a table's foreign keys from pragma_foreign_key_list and
-// puts them in declaration order, with the constraint names the CREATE
-// TABLE text gave them. declared is what the text says, in its order.
+// puts them in declaration order, with the constraint names and deferral
+// the CREATE TABLE text gave them (no PRAGMA reports either). declared is
+// what the text says, in its order.
 func (ins *sqliteInspector) foreignKeys(table string, declared []CatalogForeignKey) ([]CatalogForeignKey, error) {
 	type fkRow struct {
 		id                 int
@@ -474,6 +477,7 @@ func (ins *sqliteInspector) foreignKeys(table string, declared []CatalogForeignK
 				pos+1, strings.Join(d.Columns, ", "), d.RefTable, strings.Join(fk.Columns, ", "), fk.RefTable)
 		}
 		fk.Name = d.Name
+		fk.Deferred = d.Deferred
 		if implicit[id] {
 			fk.RefColumns = nil
 			pk, err := ins.primaryKey(fk.RefTable)

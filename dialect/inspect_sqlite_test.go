@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,10 +100,13 @@ func dumpCatalog(c *dialect.Catalog) []string {
 			}
 		}
 		for _, fk := range t.ForeignKeys {
-			add("  foreign key %q %q -> %q %q on delete %q on update %q", fk.Name, fk.Columns, fk.RefTable, fk.RefColumns, fk.OnDelete, fk.OnUpdate)
+			add("  foreign key %q %q -> %q %q on delete %q on update %q deferred=%v", fk.Name, fk.Columns, fk.RefTable, fk.RefColumns, fk.OnDelete, fk.OnUpdate, fk.Deferred)
 		}
 		for _, ck := range t.Checks {
 			add("  check %q column=%q expr=%q", ck.Name, ck.Column, ck.Expr)
+		}
+		for _, s := range t.SQLiteOnly {
+			add("  sqlite only %q", s)
 		}
 	}
 	for _, v := range c.Views {
@@ -394,6 +398,7 @@ func TestInspectSQLiteSynthetic(t *testing.T) {
 						{Expr: "a <> b"},
 						{Name: "pair", Expr: "a + b < 150"},
 					},
+					// No SQLiteOnly: SQLite ignores the ON CONFLICT of a CHECK.
 				}}},
 		},
 		{
@@ -539,6 +544,211 @@ func TestInspectSQLiteSynthetic(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := inspect(t, openMemory(t, tt.stmts...))
 			assertCatalog(t, got, &tt.want)
+		})
+	}
+}
+
+// TestInspectSQLiteDeferredForeignKeys reads Deferred from each spelling
+// of SQLite's DEFERRABLE clause and checks every answer against SQLite
+// itself: inside a transaction, a row whose parent is missing is refused at
+// once unless its key is deferred to COMMIT.
+func TestInspectSQLiteDeferredForeignKeys(t *testing.T) {
+	parents := []string{"CREATE TABLE p(id INTEGER PRIMARY KEY)", "CREATE TABLE p2(a, b, PRIMARY KEY (a, b))"}
+	tests := []struct {
+		name  string
+		stmts []string // run after the parents' CREATE TABLE; they create c
+		want  []bool   // Deferred of c's foreign keys, in declaration order
+	}{
+		{"column, no clause", []string{"CREATE TABLE c(x REFERENCES p)"}, []bool{false}},
+		{"column DEFERRABLE", []string{"CREATE TABLE c(x REFERENCES p DEFERRABLE)"}, []bool{false}},
+		{"column DEFERRABLE INITIALLY IMMEDIATE", []string{"CREATE TABLE c(x REFERENCES p DEFERRABLE INITIALLY IMMEDIATE)"}, []bool{false}},
+		{"column DEFERRABLE INITIALLY DEFERRED", []string{"CREATE TABLE c(x REFERENCES p DEFERRABLE INITIALLY DEFERRED)"}, []bool{true}},
+		{"column, odd case and comments", []string{"CREATE TABLE c(x REFERENCES p Deferrable /* c */ initially -- c\n DEFERRED)"}, []bool{true}},
+		{"column NOT DEFERRABLE", []string{"CREATE TABLE c(x REFERENCES p NOT DEFERRABLE)"}, []bool{false}},
+		{"column NOT DEFERRABLE INITIALLY DEFERRED", []string{"CREATE TABLE c(x REFERENCES p NOT DEFERRABLE INITIALLY DEFERRED)"}, []bool{false}},
+		{"column NOT DEFERRABLE INITIALLY IMMEDIATE", []string{"CREATE TABLE c(x REFERENCES p NOT DEFERRABLE INITIALLY IMMEDIATE)"}, []bool{false}},
+		{"column, after actions and MATCH", []string{"CREATE TABLE c(x REFERENCES p(id) ON DELETE CASCADE MATCH FULL DEFERRABLE INITIALLY DEFERRED)"}, []bool{true}},
+		{"column, after another constraint", []string{"CREATE TABLE c(x INT REFERENCES p NOT NULL CONSTRAINT n DEFERRABLE INITIALLY DEFERRED)"}, []bool{true}},
+		{"table, no clause", []string{"CREATE TABLE c(x, FOREIGN KEY (x) REFERENCES p)"}, []bool{false}},
+		{"table DEFERRABLE", []string{"CREATE TABLE c(x, FOREIGN KEY (x) REFERENCES p DEFERRABLE)"}, []bool{false}},
+		{"table DEFERRABLE INITIALLY IMMEDIATE", []string{"CREATE TABLE c(x, FOREIGN KEY (x) REFERENCES p DEFERRABLE INITIALLY IMMEDIATE)"}, []bool{false}},
+		{"table DEFERRABLE INITIALLY DEFERRED", []string{"CREATE TABLE c(x, CONSTRAINT fk FOREIGN KEY (x) REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)"}, []bool{true}},
+		{"table NOT DEFERRABLE", []string{"CREATE TABLE c(x, FOREIGN KEY (x) REFERENCES p NOT DEFERRABLE)"}, []bool{false}},
+		{"table NOT DEFERRABLE INITIALLY DEFERRED", []string{"CREATE TABLE c(x, FOREIGN KEY (x) REFERENCES p NOT DEFERRABLE INITIALLY DEFERRED)"}, []bool{false}},
+		{"table NOT DEFERRABLE INITIALLY IMMEDIATE", []string{"CREATE TABLE c(x, FOREIGN KEY (x) REFERENCES p NOT DEFERRABLE INITIALLY IMMEDIATE)"}, []bool{false}},
+		{"table, two columns", []string{"CREATE TABLE c(x, y, FOREIGN KEY (x, y) REFERENCES p2 ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED)"}, []bool{true}},
+		// SQLite applies a column's clause to the foreign key declared last
+		// so far (sqlite3DeferForeignKey), whichever column declared it...
+		{"clause in a later column", []string{"CREATE TABLE c(x REFERENCES p, y INT DEFERRABLE INITIALLY DEFERRED)"}, []bool{true}},
+		{"clause before REFERENCES", []string{"CREATE TABLE c(x REFERENCES p, y DEFERRABLE INITIALLY DEFERRED REFERENCES p)"}, []bool{true, false}},
+		{"clause before any foreign key", []string{"CREATE TABLE c(x DEFERRABLE INITIALLY DEFERRED, y REFERENCES p)"}, []bool{false}},
+		// ...the last clause wins...
+		{"NOT DEFERRABLE last", []string{"CREATE TABLE c(x REFERENCES p DEFERRABLE INITIALLY DEFERRED NOT DEFERRABLE)"}, []bool{false}},
+		{"DEFERRABLE INITIALLY DEFERRED last", []string{"CREATE TABLE c(x REFERENCES p NOT DEFERRABLE DEFERRABLE INITIALLY DEFERRED)"}, []bool{true}},
+		// ...and a table's FOREIGN KEY takes its own clause only.
+		{"table key after a deferred column key", []string{"CREATE TABLE c(x REFERENCES p DEFERRABLE INITIALLY DEFERRED, y, FOREIGN KEY (y) REFERENCES p)"}, []bool{true, false}},
+		{
+			"several in one table",
+			[]string{"CREATE TABLE c(a REFERENCES p DEFERRABLE INITIALLY DEFERRED, b REFERENCES p DEFERRABLE, d REFERENCES p, e, f, g, h, i, " +
+				"FOREIGN KEY (e) REFERENCES p DEFERRABLE INITIALLY DEFERRED, FOREIGN KEY (f) REFERENCES p NOT DEFERRABLE INITIALLY DEFERRED, " +
+				"FOREIGN KEY (g) REFERENCES p DEFERRABLE INITIALLY IMMEDIATE, FOREIGN KEY (h, i) REFERENCES p2 (a, b) DEFERRABLE INITIALLY DEFERRED)"},
+			[]bool{true, false, false, true, false, false, true},
+		},
+		{
+			// The added column's text goes before the table constraints:
+			// its clause then applies to x's key when the text is read.
+			"added column",
+			[]string{"CREATE TABLE c(x REFERENCES p, y, FOREIGN KEY (y) REFERENCES p)", "ALTER TABLE c ADD COLUMN z INT DEFERRABLE INITIALLY DEFERRED"},
+			[]bool{true, false},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openMemory(t, append(slices.Clone(parents), tt.stmts...)...)
+			c := findTable(t, inspect(t, db), "c")
+			var got []bool
+			for _, fk := range c.ForeignKeys {
+				got = append(got, fk.Deferred)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("Deferred = %v, want %v; foreign keys %+v", got, tt.want, c.ForeignKeys)
+			}
+			for _, fk := range c.ForeignKeys {
+				if sqlite := sqliteDefers(t, db, fk); sqlite != fk.Deferred {
+					t.Errorf("foreign key %q -> %s: Deferred = %v, but SQLite says %v", fk.Columns, fk.RefTable, fk.Deferred, sqlite)
+				}
+			}
+		})
+	}
+}
+
+// sqliteDefers reports whether SQLite defers a foreign key of table c: in
+// a transaction, a row that sets its columns to a key no parent has is
+// accepted when the key is deferred and refused at once when it is not.
+func sqliteDefers(t *testing.T, db *polysql.DB, fk dialect.CatalogForeignKey) bool {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Writer().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	values := strings.TrimSuffix(strings.Repeat("-999, ", len(fk.Columns)), ", ")
+	for _, s := range []string{"PRAGMA foreign_keys = ON", "BEGIN"} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	_, err = conn.ExecContext(ctx, "INSERT INTO c("+strings.Join(fk.Columns, ", ")+") VALUES ("+values+")")
+	if _, rerr := conn.ExecContext(ctx, "ROLLBACK"); rerr != nil {
+		t.Fatalf("ROLLBACK: %v", rerr)
+	}
+	if err != nil && !strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+		t.Fatalf("insert a row without a parent: %v", err)
+	}
+	return err == nil
+}
+
+// TestInspectSQLiteConflictClauses reads SQLiteOnly: one description per
+// ON CONFLICT clause that changes what SQLite does, in the order of the
+// text. The probes show SQLite acting on the clauses or ignoring them.
+func TestInspectSQLiteConflictClauses(t *testing.T) {
+	type probe struct {
+		sql     string
+		refused bool // SQLite refuses the statement
+	}
+	tests := []struct {
+		name   string
+		stmts  []string // they create t
+		want   []string
+		probes []probe
+	}{
+		{
+			name: "column UNIQUE, each action",
+			stmts: []string{"CREATE TABLE t(r UNIQUE ON CONFLICT ROLLBACK, a UNIQUE ON CONFLICT ABORT, f UNIQUE ON CONFLICT FAIL, " +
+				"i UNIQUE ON CONFLICT IGNORE, k UNIQUE on conflict replace)"},
+			want: []string{"column r: UNIQUE ON CONFLICT ROLLBACK", "column f: UNIQUE ON CONFLICT FAIL",
+				"column i: UNIQUE ON CONFLICT IGNORE", "column k: UNIQUE ON CONFLICT REPLACE"},
+			probes: []probe{{"INSERT INTO t(i) VALUES (1)", false}, {"INSERT INTO t(i) VALUES (1)", false}, {"INSERT INTO t(a) VALUES (1), (1)", true}},
+		},
+		{
+			name:   "column NOT NULL",
+			stmts:  []string{`CREATE TABLE t(v NOT NULL ON CONFLICT IGNORE, "w x" INT NOT NULL ON CONFLICT REPLACE DEFAULT 0, y NOT NULL ON CONFLICT ABORT, z NOT NULL)`},
+			want:   []string{"column v: NOT NULL ON CONFLICT IGNORE", "column w x: NOT NULL ON CONFLICT REPLACE"},
+			probes: []probe{{`INSERT INTO t(v, "w x", y, z) VALUES (NULL, 1, 1, 1)`, false}, {`INSERT INTO t(v, "w x", y, z) VALUES (1, NULL, 1, 1)`, false}},
+		},
+		{
+			name:  "column PRIMARY KEY",
+			stmts: []string{"CREATE TABLE t(k TEXT PRIMARY KEY ON CONFLICT REPLACE, v)"},
+			want:  []string{"column k: PRIMARY KEY ON CONFLICT REPLACE"},
+		},
+		{
+			name:   "INTEGER PRIMARY KEY",
+			stmts:  []string{"CREATE TABLE t(id INTEGER PRIMARY KEY ASC ON CONFLICT IGNORE AUTOINCREMENT, v)"},
+			want:   []string{"column id: PRIMARY KEY ON CONFLICT IGNORE"},
+			probes: []probe{{"INSERT INTO t VALUES (1, 'a')", false}, {"INSERT INTO t VALUES (1, 'b')", false}},
+		},
+		{
+			name:  "WITHOUT ROWID primary key",
+			stmts: []string{"CREATE TABLE t(k TEXT PRIMARY KEY ON CONFLICT FAIL, v) WITHOUT ROWID"},
+			want:  []string{"column k: PRIMARY KEY ON CONFLICT FAIL"},
+		},
+		{
+			name:   "table PRIMARY KEY",
+			stmts:  []string{"CREATE TABLE t(a, b, PRIMARY KEY (a,b) ON CONFLICT IGNORE)"},
+			want:   []string{"PRIMARY KEY (a, b) ON CONFLICT IGNORE"},
+			probes: []probe{{"INSERT INTO t VALUES (1, 2), (1, 2)", false}},
+		},
+		{
+			name:  "table UNIQUE",
+			stmts: []string{`CREATE TABLE t(a, b, UNIQUE (a) ON CONFLICT FAIL, CONSTRAINT ab UNIQUE ("b" COLLATE nocase DESC, a) ON CONFLICT REPLACE)`},
+			want:  []string{"UNIQUE (a) ON CONFLICT FAIL", `UNIQUE ("b" COLLATE nocase DESC, a) ON CONFLICT REPLACE`},
+		},
+		{
+			name: "several, in the order of the text",
+			stmts: []string{"CREATE TABLE t(id INTEGER PRIMARY KEY ON CONFLICT REPLACE, k TEXT NOT NULL ON CONFLICT FAIL UNIQUE ON CONFLICT IGNORE, " +
+				"v NOT NULL ON CONFLICT IGNORE, UNIQUE (k, v) ON CONFLICT ROLLBACK)"},
+			want: []string{"column id: PRIMARY KEY ON CONFLICT REPLACE", "column k: NOT NULL ON CONFLICT FAIL", "column k: UNIQUE ON CONFLICT IGNORE",
+				"column v: NOT NULL ON CONFLICT IGNORE", "UNIQUE (k, v) ON CONFLICT ROLLBACK"},
+		},
+		{
+			// ABORT is SQLite's default; it reads the clause after NULL and
+			// after a table's CHECK and ignores it; and a column keeps the
+			// action of its last NOT NULL.
+			name: "clauses that change nothing",
+			stmts: []string{"CREATE TABLE t(a UNIQUE ON CONFLICT ABORT, b NULL ON CONFLICT IGNORE, c NOT NULL ON CONFLICT IGNORE NOT NULL, d, " +
+				"CHECK (d > 0) ON CONFLICT IGNORE, PRIMARY KEY (d) ON CONFLICT ABORT)"},
+			probes: []probe{
+				{"INSERT INTO t VALUES (1, NULL, NULL, 1)", true},
+				{"INSERT INTO t VALUES (1, NULL, 1, -1)", true},
+				{"INSERT INTO t VALUES (1, NULL, 1, 1)", false},
+			},
+		},
+		{
+			name:   "last NOT NULL wins",
+			stmts:  []string{"CREATE TABLE t(a NOT NULL ON CONFLICT ABORT NOT NULL ON CONFLICT IGNORE)"},
+			want:   []string{"column a: NOT NULL ON CONFLICT IGNORE"},
+			probes: []probe{{"INSERT INTO t VALUES (NULL)", false}},
+		},
+		{
+			name:  "added column",
+			stmts: []string{"CREATE TABLE t(a, UNIQUE (a) ON CONFLICT IGNORE)", "ALTER TABLE t ADD COLUMN b NOT NULL ON CONFLICT REPLACE DEFAULT 1"},
+			want:  []string{"column b: NOT NULL ON CONFLICT REPLACE", "UNIQUE (a) ON CONFLICT IGNORE"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openMemory(t, tt.stmts...)
+			tb := findTable(t, inspect(t, db), "t")
+			if !reflect.DeepEqual(tb.SQLiteOnly, tt.want) {
+				t.Errorf("SQLiteOnly = %q, want %q", tb.SQLiteOnly, tt.want)
+			}
+			for _, p := range tt.probes {
+				_, err := db.ExecContext(context.Background(), p.sql)
+				if refused := err != nil; refused != p.refused {
+					t.Errorf("%s: refused = %v (%v), want %v", p.sql, refused, err, p.refused)
+				}
+			}
 		})
 	}
 }

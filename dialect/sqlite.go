@@ -14,16 +14,17 @@ func (sqliteDialect) DriverName() string { return "sqlite" }
 
 func (sqliteDialect) Capabilities() Capabilities {
 	return Capabilities{
-		Returning:         true, // SQLite 3.35+
-		TransactionalDDL:  true,
-		PartialIndexes:    true,
-		IndexIfNotExists:  true,
-		MaxBindParams:     32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
-		ExpressionIndexes: true,
-		SetDefaultAction:  true,
-		Upsert:            UpsertOnConflict,
-		SingleWriter:      true,
-		RetryBusy:         true,
+		Returning:           true, // SQLite 3.35+
+		TransactionalDDL:    true,
+		PartialIndexes:      true,
+		IndexIfNotExists:    true,
+		MaxBindParams:       32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
+		ExpressionIndexes:   true,
+		DeferredForeignKeys: true,
+		SetDefaultAction:    true,
+		Upsert:              UpsertOnConflict,
+		SingleWriter:        true,
+		RetryBusy:           true,
 	}
 }
 

@@ -616,6 +616,16 @@ func (p *ddlParser) columnDef(ddl *sqliteDDLTable, cname *string) error {
 	}
 	col := sqliteDDLColumn{Name: name}
 	*cname = ""
+	// The column's ON CONFLICT clauses, described. SQLite keeps the action
+	// of a column's last NOT NULL only: notNull is the index of its
+	// description (-1 when it has none).
+	var conflicts []string
+	notNull := -1
+	conflict := func(what, action string) {
+		if conflictMatters(action) {
+			conflicts = append(conflicts, fmt.Sprintf("column %s: %s ON CONFLICT %s", name, what, action))
+		}
+	}
 	// The type: names (GENERATED and ALWAYS among them, as SQLite's parser
 	// takes them) and an optional parenthesised size, up to the first
 	// constraint keyword.
@@ -654,14 +664,32 @@ func (p *ddlParser) columnDef(ddl *sqliteDDLTable, cname *string) error {
 			}
 		case "DEFAULT":
 			err = p.defaultValue()
-		case "NULL", "UNIQUE":
-			err = p.onConflict()
+		case "NULL":
+			// SQLite reads an ON CONFLICT after NULL and ignores it.
+			_, err = p.onConflict()
+		case "UNIQUE":
+			var action string
+			if action, err = p.onConflict(); err == nil {
+				conflict("UNIQUE", action)
+			}
 		case "NOT":
 			switch {
 			case p.acceptWord("NULL") != "":
-				err = p.onConflict()
+				var action string
+				if action, err = p.onConflict(); err == nil {
+					if notNull >= 0 {
+						conflicts = append(conflicts[:notNull], conflicts[notNull+1:]...)
+						notNull = -1
+					}
+					if conflictMatters(action) {
+						notNull = len(conflicts)
+					}
+					conflict("NOT NULL", action)
+				}
 			case p.acceptWord("DEFERRABLE") != "":
-				err = p.initially()
+				if _, err = p.initially(); err == nil {
+					ddl.deferLast(false)
+				}
 			default:
 				err = p.unexpected("NULL or DEFERRABLE after NOT")
 			}
@@ -670,9 +698,11 @@ func (p *ddlParser) columnDef(ddl *sqliteDDLTable, cname *string) error {
 				return err
 			}
 			p.acceptWord("ASC", "DESC")
-			if err = p.onConflict(); err != nil {
+			var action string
+			if action, err = p.onConflict(); err != nil {
 				return err
 			}
+			conflict("PRIMARY KEY", action)
 			if p.acceptWord("AUTOINCREMENT") != "" {
 				col.AutoIncrement = true
 			}
@@ -687,7 +717,10 @@ func (p *ddlParser) columnDef(ddl *sqliteDDLTable, cname *string) error {
 				ddl.ForeignKeys = append(ddl.ForeignKeys, fk)
 			}
 		case "DEFERRABLE":
-			err = p.initially()
+			var deferred bool
+			if deferred, err = p.initially(); err == nil {
+				ddl.deferLast(deferred)
+			}
 		case "COLLATE":
 			col.Collation, err = p.name("a collation name")
 		case "GENERATED":
@@ -707,7 +740,32 @@ func (p *ddlParser) columnDef(ddl *sqliteDDLTable, cname *string) error {
 		}
 	}
 	ddl.Columns = append(ddl.Columns, col)
+	ddl.SQLiteOnly = append(ddl.SQLiteOnly, conflicts...)
 	return nil
+}
+
+// deferLast applies a column's DEFERRABLE or NOT DEFERRABLE clause as
+// SQLite's parser does (sqlite3DeferForeignKey): to the foreign key declared
+// last so far, which may be an earlier column's, and to none when there is
+// none yet. The last such clause wins.
+func (ddl *sqliteDDLTable) deferLast(deferred bool) {
+	if n := len(ddl.ForeignKeys); n > 0 {
+		ddl.ForeignKeys[n-1].Deferred = deferred
+	}
+}
+
+// conflictMatters reports whether an ON CONFLICT action changes what SQLite
+// does: ABORT is what it does without the clause.
+func conflictMatters(action string) bool { return action != "" && action != "ABORT" }
+
+// describeKey renders a table constraint's key list for a description:
+// its terms as written, separated by ", ".
+func describeKey(inner []sqlToken) string {
+	var terms []string
+	for _, item := range splitTopLevel(inner) {
+		terms = append(terms, joinTokens(item))
+	}
+	return "(" + strings.Join(terms, ", ") + ")"
 }
 
 // defaultValue skips a DEFAULT's value: a parenthesised expression or one
@@ -746,24 +804,33 @@ func (p *ddlParser) generated(col *sqliteDDLColumn) error {
 	return nil
 }
 
-// onConflict skips an optional ON CONFLICT clause.
-func (p *ddlParser) onConflict() error {
+// onConflict reads an optional ON CONFLICT clause and returns its action
+// in upper case ("" when there is no clause).
+func (p *ddlParser) onConflict() (string, error) {
 	if !p.peek().is("ON") || !p.peekAt(1).is("CONFLICT") {
-		return nil
+		return "", nil
 	}
 	p.pos += 2
-	if p.acceptWord("ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE") == "" {
-		return p.unexpected("ROLLBACK, ABORT, FAIL, IGNORE or REPLACE after ON CONFLICT")
+	action := p.acceptWord("ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE")
+	if action == "" {
+		return "", p.unexpected("ROLLBACK, ABORT, FAIL, IGNORE or REPLACE after ON CONFLICT")
 	}
-	return nil
+	return action, nil
 }
 
-// initially skips an optional INITIALLY DEFERRED|IMMEDIATE.
-func (p *ddlParser) initially() error {
-	if p.acceptWord("INITIALLY") != "" && p.acceptWord("DEFERRED", "IMMEDIATE") == "" {
-		return p.unexpected("DEFERRED or IMMEDIATE after INITIALLY")
+// initially reads an optional INITIALLY DEFERRED|IMMEDIATE and reports
+// whether it is INITIALLY DEFERRED.
+func (p *ddlParser) initially() (bool, error) {
+	if p.acceptWord("INITIALLY") == "" {
+		return false, nil
 	}
-	return nil
+	switch p.acceptWord("DEFERRED", "IMMEDIATE") {
+	case "DEFERRED":
+		return true, nil
+	case "IMMEDIATE":
+		return false, nil
+	}
+	return false, p.unexpected("DEFERRED or IMMEDIATE after INITIALLY")
 }
 
 // references reads what follows REFERENCES: the parent table, its optional
@@ -866,16 +933,25 @@ func (p *ddlParser) tableConstraint(ddl *sqliteDDLTable, cname *string) error {
 		if n := len(inner); n > 0 && inner[n-1].is("AUTOINCREMENT") {
 			ddl.AutoIncrement = true
 		}
-		err = p.onConflict()
+		var action string
+		if action, err = p.onConflict(); err == nil && conflictMatters(action) {
+			ddl.SQLiteOnly = append(ddl.SQLiteOnly, "PRIMARY KEY "+describeKey(inner)+" ON CONFLICT "+action)
+		}
 	case t.is("UNIQUE"):
-		if _, err = p.group("UNIQUE"); err == nil {
-			err = p.onConflict()
+		var inner []sqlToken
+		if inner, err = p.group("UNIQUE"); err == nil {
+			var action string
+			if action, err = p.onConflict(); err == nil && conflictMatters(action) {
+				ddl.SQLiteOnly = append(ddl.SQLiteOnly, "UNIQUE "+describeKey(inner)+" ON CONFLICT "+action)
+			}
 		}
 	case t.is("CHECK"):
 		var inner []sqlToken
 		if inner, err = p.group("CHECK"); err == nil {
 			ddl.Checks = append(ddl.Checks, CatalogCheck{Name: *cname, Expr: joinTokens(inner)})
-			err = p.onConflict()
+			// SQLite reads an ON CONFLICT after a table's CHECK and
+			// ignores it: a failed check always aborts.
+			_, err = p.onConflict()
 		}
 	case t.is("FOREIGN"):
 		if err = p.expectWord("KEY"); err != nil {
@@ -895,14 +971,15 @@ func (p *ddlParser) tableConstraint(ddl *sqliteDDLTable, cname *string) error {
 		if fk.RefTable, err = p.references(); err != nil {
 			return err
 		}
-		ddl.ForeignKeys = append(ddl.ForeignKeys, fk)
+		// A table's FOREIGN KEY takes its own DEFERRABLE clause only.
 		switch {
 		case p.peek().is("NOT") && p.peekAt(1).is("DEFERRABLE"):
 			p.pos += 2
-			err = p.initially()
+			_, err = p.initially()
 		case p.acceptWord("DEFERRABLE") != "":
-			err = p.initially()
+			fk.Deferred, err = p.initially()
 		}
+		ddl.ForeignKeys = append(ddl.ForeignKeys, fk)
 	default:
 		p.pos--
 		return p.unexpected("a table constraint (CONSTRAINT, PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY)")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -119,9 +120,12 @@ func TestParseSQLiteCreateTable(t *testing.T) {
 					{Name: "kc", Expr: "k", Column: "k"},
 				},
 				ForeignKeys: []CatalogForeignKey{
+					// NOT DEFERRABLE INITIALLY DEFERRED and a bare DEFERRABLE
+					// are both checked at once.
 					{Columns: []string{"j"}, RefTable: "other"},
 					{Name: "kr", Columns: []string{"k"}, RefTable: "p q"},
 				},
+				SQLiteOnly: []string{"column id: PRIMARY KEY ON CONFLICT REPLACE", "column check: NOT NULL ON CONFLICT FAIL"},
 			},
 		},
 		{
@@ -139,6 +143,57 @@ func TestParseSQLiteCreateTable(t *testing.T) {
 					{Name: "leaks", Expr: "a"}, {Name: "leaks", Expr: "b"}, {Name: "c1", Expr: "1"}, {Expr: "2"},
 				},
 				ForeignKeys: []CatalogForeignKey{{Name: "fk", Columns: []string{"a", "b"}, RefTable: "p"}},
+				// ON CONFLICT ABORT is what SQLite does without the clause.
+			},
+		},
+		{
+			// A DEFERRABLE clause in a column applies to the foreign key
+			// declared last so far, whichever column declared it; the last
+			// clause wins. A table's FOREIGN KEY takes its own clause only.
+			src: `CREATE TABLE t(a REFERENCES p DEFERRABLE INITIALLY DEFERRED,
+				b REFERENCES p deferrable initially deferred NOT DEFERRABLE,
+				c REFERENCES p, d INT NOT DEFERRABLE DEFERRABLE INITIALLY DEFERRED,
+				e DEFERRABLE INITIALLY DEFERRED REFERENCES p DEFERRABLE INITIALLY IMMEDIATE,
+				f REFERENCES p DEFERRABLE,
+				FOREIGN KEY (a) REFERENCES p DEFERRABLE INITIALLY DEFERRED,
+				FOREIGN KEY (b) REFERENCES p NOT DEFERRABLE INITIALLY DEFERRED,
+				FOREIGN KEY (c) REFERENCES p)`,
+			want: sqliteDDLTable{
+				Columns: []sqliteDDLColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}, {Name: "e"}, {Name: "f"}},
+				ForeignKeys: []CatalogForeignKey{
+					{Columns: []string{"a"}, RefTable: "p", Deferred: true},
+					{Columns: []string{"b"}, RefTable: "p"},
+					{Columns: []string{"c"}, RefTable: "p", Deferred: true}, // by d's clause
+					{Columns: []string{"e"}, RefTable: "p"},
+					{Columns: []string{"f"}, RefTable: "p"},
+					{Columns: []string{"a"}, RefTable: "p", Deferred: true},
+					{Columns: []string{"b"}, RefTable: "p"},
+					{Columns: []string{"c"}, RefTable: "p"},
+				},
+			},
+		},
+		{
+			src: `CREATE TABLE t(id INTEGER UNIQUE ON CONFLICT IGNORE,
+				a NOT NULL ON CONFLICT ROLLBACK UNIQUE ON CONFLICT REPLACE NULL ON CONFLICT FAIL,
+				"b c" TEXT NOT NULL ON CONFLICT IGNORE NOT NULL CHECK (1),
+				d NOT NULL NOT NULL ON CONFLICT FAIL UNIQUE ON CONFLICT ABORT,
+				CONSTRAINT u UNIQUE (a COLLATE nocase DESC,"b c") ON CONFLICT IGNORE,
+				UNIQUE (d) ON CONFLICT ABORT, UNIQUE (d, a), CHECK (a > 0) ON CONFLICT REPLACE,
+				PRIMARY KEY (a, d) ON CONFLICT FAIL)`,
+			want: sqliteDDLTable{
+				Columns: []sqliteDDLColumn{{Name: "id"}, {Name: "a"}, {Name: "b c"}, {Name: "d"}},
+				Checks:  []CatalogCheck{{Expr: "1", Column: "b c"}, {Expr: "a > 0"}},
+				// Left out: ABORT (the default), NULL's and a table CHECK's
+				// clause (SQLite ignores them) and the NOT NULL ON CONFLICT
+				// IGNORE a later NOT NULL overrides.
+				SQLiteOnly: []string{
+					"column id: UNIQUE ON CONFLICT IGNORE",
+					"column a: NOT NULL ON CONFLICT ROLLBACK",
+					"column a: UNIQUE ON CONFLICT REPLACE",
+					"column d: NOT NULL ON CONFLICT FAIL",
+					`UNIQUE (a COLLATE nocase DESC, "b c") ON CONFLICT IGNORE`,
+					"PRIMARY KEY (a, d) ON CONFLICT FAIL",
+				},
 			},
 		},
 		{
@@ -196,6 +251,11 @@ func TestParseSQLiteCreateTableErrors(t *testing.T) {
 		{`CREATE TABLE t(a DEFAULT)`, "default value"},
 		{`CREATE TABLE t(a 'x)`, "unterminated"},
 		{`CREATE TABLE t(a AS ())`, "empty generated"},
+		{`CREATE TABLE t(a REFERENCES p DEFERRABLE INITIALLY LATER)`, "DEFERRED or IMMEDIATE after INITIALLY"},
+		{`CREATE TABLE t(a, FOREIGN KEY (a) REFERENCES p NOT DEFERRABLE INITIALLY)`, "DEFERRED or IMMEDIATE after INITIALLY"},
+		{`CREATE TABLE t(a UNIQUE ON CONFLICT NEVER)`, "after ON CONFLICT"},
+		{`CREATE TABLE t(a, UNIQUE (a) ON CONFLICT)`, "after ON CONFLICT"},
+		{`CREATE TABLE t(a NOT DEFERRED)`, "NULL or DEFERRABLE after NOT"},
 		{``, "want CREATE"},
 	}
 	for _, tt := range tests {
@@ -305,14 +365,20 @@ var fuzzSeeds = []string{
 	`CREATE TABLE p(a, b, PRIMARY KEY (a, b)); CREATE TABLE c(x, y, FOREIGN KEY (x, y) REFERENCES p)`,
 	`CREATE TABLE t(a INTEGER PRIMARY KEY DESC, b UNIQUE ON CONFLICT IGNORE, UNIQUE (a, b))`,
 	`CREATE TABLE t(a REFERENCES p MATCH SIMPLE NOT DEFERRABLE INITIALLY DEFERRED CHECK (a IN (1, 2)))`,
+	`CREATE TABLE p(id INTEGER PRIMARY KEY); CREATE TABLE t(a REFERENCES p DEFERRABLE INITIALLY DEFERRED, b REFERENCES p, ` +
+		`c INT DEFERRABLE INITIALLY DEFERRED, d, FOREIGN KEY (d) REFERENCES p (id) NOT DEFERRABLE INITIALLY DEFERRED)`,
+	`CREATE TABLE t(id INTEGER PRIMARY KEY REFERENCES t DEFERRABLE INITIALLY DEFERRED, p REFERENCES t DEFERRABLE)`,
+	`CREATE TABLE t(a NOT NULL ON CONFLICT IGNORE UNIQUE ON CONFLICT FAIL, b NOT NULL ON CONFLICT ABORT, ` +
+		`PRIMARY KEY (a, b) ON CONFLICT ROLLBACK, UNIQUE (b) ON CONFLICT REPLACE, CHECK (a > b) ON CONFLICT IGNORE) WITHOUT ROWID`,
 }
 
 // FuzzSQLiteCreateTable feeds arbitrary text to the CREATE TABLE reader. It
 // must never panic. Whatever SQLite itself accepts must tokenize; a single
 // CREATE TABLE it accepts must parse; and Inspect of the resulting database
 // must succeed, with as many CHECK constraints, named alike, as SQLite
-// compiles into an INSERT, and check and generated expressions that SQLite
-// compiles on their own.
+// compiles into an INSERT, check and generated expressions that SQLite
+// compiles on their own, and foreign keys deferred exactly where SQLite's
+// compiled INSERTs defer them.
 func FuzzSQLiteCreateTable(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
@@ -380,6 +446,7 @@ func FuzzSQLiteCreateTable(f *testing.F) {
 			}
 			verifyChecks(t, conn, src, tb)
 		}
+		verifyDeferred(t, conn, src, cat)
 	})
 }
 
@@ -446,6 +513,103 @@ func verifyChecks(t *testing.T, conn *sql.Conn, src string, tb CatalogTable) {
 			compiles(t, conn, src, "SELECT 1 FROM "+qt+" WHERE "+ix.Where)
 		}
 	}
+}
+
+// verifyDeferred compares the foreign keys' Deferred with the code SQLite
+// compiles for an INSERT into each table while it enforces foreign keys.
+// Each key the new row is checked against as a child (the table's own
+// keys) compiles to an FkCounter with P2 = +1, or to a Halt with P1 = 787
+// (SQLITE_CONSTRAINT_FOREIGNKEY) when it is immediate; each deferred key of
+// a table that references it (the row may be a missing parent) compiles to
+// an FkCounter with P2 = -1. P1 of an FkCounter is 1 exactly for a deferred
+// key. Tables SQLite cannot compile that INSERT for (a missing parent, a
+// mismatched key) are skipped, and so are those where an ON CONFLICT
+// REPLACE or a trigger adds foreign key code of its own. It returns the
+// number of deferred keys it saw SQLite compile.
+func verifyDeferred(t *testing.T, conn *sql.Conn, src string, cat *Catalog) int {
+	t.Helper()
+	ctx := context.Background()
+	pragma := func(name string) int64 {
+		var v int64
+		if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
+			t.Fatalf("%q: PRAGMA %s: %v", src, name, err)
+		}
+		return v
+	}
+	set := func(name string, v int64) {
+		if _, err := conn.ExecContext(ctx, "PRAGMA "+name+" = "+strconv.FormatInt(v, 10)); err != nil {
+			t.Fatalf("%q: PRAGMA %s: %v", src, name, err)
+		}
+	}
+	var temps int64
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'").Scan(&temps); err != nil {
+		t.Fatalf("%q: %v", src, err)
+	}
+	if len(cat.Triggers) > 0 || temps > 0 {
+		return 0 // trigger programs are compiled into the INSERT too
+	}
+	fks, deferFKs := pragma("foreign_keys"), pragma("defer_foreign_keys")
+	defer func() { set("foreign_keys", fks); set("defer_foreign_keys", deferFKs) }()
+	set("foreign_keys", 1)
+	set("defer_foreign_keys", 0)
+	if pragma("foreign_keys") != 1 {
+		return 0 // a transaction is open: foreign_keys cannot change
+	}
+	seen := 0
+	for _, tb := range cat.Tables {
+		if tb.Virtual || slices.ContainsFunc(tb.SQLiteOnly, func(s string) bool { return strings.HasSuffix(s, " ON CONFLICT REPLACE") }) {
+			continue
+		}
+		wantOwn, wantRef := 0, 0
+		for _, fk := range tb.ForeignKeys {
+			if fk.Deferred {
+				wantOwn++
+			}
+		}
+		for _, other := range cat.Tables {
+			for _, fk := range other.ForeignKeys {
+				if fk.Deferred && asciiUpper(fk.RefTable) == asciiUpper(tb.Name) {
+					wantRef++
+				}
+			}
+		}
+		rows, err := conn.QueryContext(ctx, "EXPLAIN INSERT INTO main."+quoteWith(tb.Name, '"')+" DEFAULT VALUES")
+		if err != nil {
+			continue
+		}
+		checks, gotOwn, gotRef := 0, 0, 0
+		for rows.Next() {
+			var addr, p1, p2, p3, p5 int64
+			var opcode string
+			var p4, comment sql.NullString
+			if err := rows.Scan(&addr, &opcode, &p1, &p2, &p3, &p4, &p5, &comment); err != nil {
+				rows.Close()
+				t.Fatal(err)
+			}
+			switch {
+			case opcode == "Halt" && p1 == 787:
+				checks++
+			case opcode == "FkCounter" && p2 > 0:
+				checks++
+				if p1 == 1 {
+					gotOwn++
+				}
+			case opcode == "FkCounter" && p1 == 1:
+				gotRef++
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if checks != len(tb.ForeignKeys) || gotOwn != wantOwn || gotRef != wantRef {
+			t.Fatalf("%q: table %q: SQLite compiles %d foreign key checks, %d deferred, and %d deferred checks of referencing keys; "+
+				"the reader found %d foreign keys, %d deferred, and %d deferred keys referencing it: %+v",
+				src, tb.Name, checks, gotOwn, gotRef, len(tb.ForeignKeys), wantOwn, wantRef, tb.ForeignKeys)
+		}
+		seen += gotOwn
+	}
+	return seen
 }
 
 func compiles(t *testing.T, conn *sql.Conn, src, query string) {
@@ -565,6 +729,40 @@ func (g *ddlGen) expr(col string, depth int) []string {
 	}
 }
 
+// onConflict returns a random ON CONFLICT clause, often none, and its
+// action ("" for none).
+func (g *ddlGen) onConflict() ([]string, string) {
+	if g.r.IntN(2) == 0 {
+		return nil, ""
+	}
+	action := []string{"ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"}[g.r.IntN(5)]
+	return []string{g.word("ON"), g.word("CONFLICT"), g.word(action)}, action
+}
+
+// deferClause returns a random DEFERRABLE clause and whether it makes a
+// foreign key deferred: only DEFERRABLE INITIALLY DEFERRED does, which
+// comes up more often than the others.
+func (g *ddlGen) deferClause() ([]string, bool) {
+	switch g.r.IntN(8) {
+	case 0:
+		return []string{g.word("DEFERRABLE")}, false
+	case 1, 6, 7:
+		return []string{g.word("DEFERRABLE"), g.word("INITIALLY"), g.word("DEFERRED")}, true
+	case 2:
+		return []string{g.word("DEFERRABLE"), g.word("INITIALLY"), g.word("IMMEDIATE")}, false
+	case 3:
+		return []string{g.word("NOT"), g.word("DEFERRABLE")}, false
+	case 4:
+		return []string{g.word("NOT"), g.word("DEFERRABLE"), g.word("INITIALLY"), g.word("DEFERRED")}, false
+	default:
+		return []string{g.word("NOT"), g.word("DEFERRABLE"), g.word("INITIALLY"), g.word("IMMEDIATE")}, false
+	}
+}
+
+// conflictMatters is true for the actions SQLiteOnly describes: all but
+// ABORT, SQLite's default.
+func genConflictMatters(action string) bool { return action != "" && action != "ABORT" }
+
 // createTable returns a random CREATE TABLE statement referencing parent
 // (which has a one-column key) and what the reader must find in it.
 func (g *ddlGen) createTable(parent string) (string, sqliteDDLTable) {
@@ -584,15 +782,34 @@ func (g *ddlGen) createTable(parent string) (string, sqliteDDLTable) {
 		name, q := g.ident()
 		quotedCols = append(quotedCols, q)
 		col := sqliteDDLColumn{Name: name}
+		// The column's ON CONFLICT descriptions; SQLite keeps the action of
+		// the last NOT NULL only, described at notNull (-1: none).
+		var conflicts []string
+		notNull := -1
+		describe := func(what, action string) {
+			if genConflictMatters(action) {
+				conflicts = append(conflicts, "column "+name+": "+what+" ON CONFLICT "+action)
+			}
+		}
 		toks := []string{q}
 		typ := []string{"", "INTEGER", "int", "TEXT", "VARCHAR ( 10 )", "STRING", "BLOB", "numeric(10, 2)", `"quoted type"`, "generated always"}[g.r.IntN(10)]
 		if typ != "" {
 			toks = append(toks, typ)
 		}
 		for range g.r.IntN(4) {
-			switch g.r.IntN(9) {
+			switch g.r.IntN(10) {
 			case 0:
 				toks = append(toks, g.word("NOT"), g.word("NULL"))
+				conf, action := g.onConflict()
+				toks = append(toks, conf...)
+				if notNull >= 0 {
+					conflicts = append(conflicts[:notNull], conflicts[notNull+1:]...)
+					notNull = -1
+				}
+				if genConflictMatters(action) {
+					notNull = len(conflicts)
+				}
+				describe("NOT NULL", action)
 			case 1:
 				toks = append(toks, g.word("DEFAULT"), []string{"'it''s'", "-1", "(1 + 2)", "CURRENT_TIMESTAMP", "x'00'", "NULL", "generated", "'CHECK (1)'"}[g.r.IntN(8)])
 			case 2, 3:
@@ -612,6 +829,9 @@ func (g *ddlGen) createTable(parent string) (string, sqliteDDLTable) {
 				toks = append(toks, g.word("COLLATE"), coll)
 			case 5:
 				toks = append(toks, g.word("UNIQUE"))
+				conf, action := g.onConflict()
+				toks = append(toks, conf...)
+				describe("UNIQUE", action)
 			case 6:
 				if g.r.IntN(2) == 0 {
 					fn, fq := g.ident()
@@ -623,6 +843,11 @@ func (g *ddlGen) createTable(parent string) (string, sqliteDDLTable) {
 				if g.r.IntN(2) == 0 {
 					toks = append(toks, g.word("ON"), g.word("DELETE"), g.word([]string{"CASCADE", "SET NULL", "NO ACTION"}[g.r.IntN(3)]))
 				}
+				if g.r.IntN(3) != 0 {
+					var clause []string
+					clause, fk.Deferred = g.deferClause()
+					toks = append(toks, clause...)
+				}
 				want.ForeignKeys = append(want.ForeignKeys, fk)
 			case 7:
 				if !pkDone && typ == "INTEGER" {
@@ -631,6 +856,9 @@ func (g *ddlGen) createTable(parent string) (string, sqliteDDLTable) {
 					if g.r.IntN(2) == 0 {
 						toks = append(toks, g.word("ASC"))
 					}
+					conf, action := g.onConflict()
+					toks = append(toks, conf...)
+					describe("PRIMARY KEY", action)
 					if g.r.IntN(2) == 0 {
 						toks = append(toks, g.word("AUTOINCREMENT"))
 						col.AutoIncrement = true
@@ -651,17 +879,26 @@ func (g *ddlGen) createTable(parent string) (string, sqliteDDLTable) {
 						toks = append(toks, g.word("VIRTUAL"))
 					}
 				}
+			case 9:
+				// A clause of its own, which SQLite applies to the foreign
+				// key declared last so far, in this column or an earlier one.
+				clause, deferred := g.deferClause()
+				toks = append(toks, clause...)
+				if n := len(want.ForeignKeys); n > 0 {
+					want.ForeignKeys[n-1].Deferred = deferred
+				}
 			}
 		}
 		text, _ := g.join(toks...)
 		parts = append(parts, text)
 		want.Columns = append(want.Columns, col)
+		want.SQLiteOnly = append(want.SQLiteOnly, conflicts...)
 	}
 	for i := range g.r.IntN(3) {
 		if i > 0 {
 			cur = ""
 		}
-		switch g.r.IntN(3) {
+		switch k := g.r.IntN(4); k {
 		case 0:
 			var toks []string
 			if g.r.IntN(2) == 0 {
@@ -673,11 +910,24 @@ func (g *ddlGen) createTable(parent string) (string, sqliteDDLTable) {
 			text, norm := g.join(g.expr(quotedCols[g.r.IntN(len(quotedCols))], 0)...)
 			ck.Expr = norm
 			toks = append(toks, g.word("CHECK"), "("+text+")")
+			// SQLite ignores a table CHECK's ON CONFLICT: not described.
+			conf, _ := g.onConflict()
+			toks = append(toks, conf...)
 			want.Checks = append(want.Checks, ck)
 			t, _ := g.join(toks...)
 			parts = append(parts, t)
-		case 1:
-			t, _ := g.join(g.word("UNIQUE"), "(", quotedCols[0], ")")
+		case 1, 3:
+			kw := []string{g.word("UNIQUE")}
+			what := "UNIQUE"
+			if k == 3 && !pkDone {
+				pkDone = true
+				kw, what = []string{g.word("PRIMARY"), g.word("KEY")}, "PRIMARY KEY"
+			}
+			conf, action := g.onConflict()
+			t, _ := g.join(append(append(kw, "(", quotedCols[0], ")"), conf...)...)
+			if genConflictMatters(action) {
+				want.SQLiteOnly = append(want.SQLiteOnly, what+" ("+quotedCols[0]+") ON CONFLICT "+action)
+			}
 			parts = append(parts, t)
 		case 2:
 			var toks []string
@@ -688,6 +938,11 @@ func (g *ddlGen) createTable(parent string) (string, sqliteDDLTable) {
 			}
 			fk := CatalogForeignKey{Columns: []string{want.Columns[0].Name}, RefTable: parent, Name: cur}
 			toks = append(toks, g.word("FOREIGN"), g.word("KEY"), "(", quotedCols[0], ")", g.word("REFERENCES"), quoteWith(parent, '"'), "(", "id", ")")
+			if g.r.IntN(3) != 0 {
+				var clause []string
+				clause, fk.Deferred = g.deferClause()
+				toks = append(toks, clause...)
+			}
 			want.ForeignKeys = append(want.ForeignKeys, fk)
 			t, _ := g.join(toks...)
 			parts = append(parts, t)
@@ -720,7 +975,7 @@ func TestSQLiteDDLGenerated(t *testing.T) {
 	if testing.Short() {
 		n = 100
 	}
-	accepted := 0
+	accepted, deferredSeen, deferredAll := 0, 0, 0
 	for range n {
 		src, want := g.createTable("p a")
 		got, err := parseSQLiteCreateTable(src)
@@ -756,15 +1011,29 @@ func TestSQLiteDDLGenerated(t *testing.T) {
 				}
 			}
 			for i, fk := range tb.ForeignKeys {
-				if fk.Name != want.ForeignKeys[i].Name || !reflect.DeepEqual(fk.RefColumns, []string{"id"}) {
+				if fk.Name != want.ForeignKeys[i].Name || fk.Deferred != want.ForeignKeys[i].Deferred || !reflect.DeepEqual(fk.RefColumns, []string{"id"}) {
 					t.Fatalf("%q: foreign key %d = %+v, want %+v", src, i, fk, want.ForeignKeys[i])
+				}
+			}
+			if !reflect.DeepEqual(tb.SQLiteOnly, want.SQLiteOnly) {
+				t.Fatalf("%q: SQLiteOnly = %q, want %q", src, tb.SQLiteOnly, want.SQLiteOnly)
+			}
+		}
+		deferredSeen += verifyDeferred(t, conn, src, cat)
+		for _, tb := range cat.Tables {
+			for _, fk := range tb.ForeignKeys {
+				if fk.Deferred {
+					deferredAll++
 				}
 			}
 		}
 		conn.Close()
 	}
-	t.Logf("SQLite accepted %d of %d generated statements", accepted, n)
+	t.Logf("SQLite accepted %d of %d generated statements; its compiled INSERTs confirmed %d of %d deferred foreign keys", accepted, n, deferredSeen, deferredAll)
 	if accepted < n/4 {
 		t.Fatalf("SQLite accepted only %d of %d generated statements: the generator is off", accepted, n)
+	}
+	if deferredAll < accepted/10 || deferredSeen < deferredAll/2 {
+		t.Fatalf("SQLite's code confirmed %d of %d deferred foreign keys in %d statements: the generator or verifyDeferred is off", deferredSeen, deferredAll, accepted)
 	}
 }

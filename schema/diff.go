@@ -347,7 +347,11 @@ func (c *comparer) foreignKeys(wt, ht *Table) {
 			}
 			return strings.Join(out, ",")
 		}
-		return names(fk.Columns) + "->" + c.nameKey(fk.RefTable, want) + "(" + names(fk.RefColumns) + ") ON DELETE " + del + " ON UPDATE " + upd
+		k := names(fk.Columns) + "->" + c.nameKey(fk.RefTable, want) + "(" + names(fk.RefColumns) + ") ON DELETE " + del + " ON UPDATE " + upd
+		if fk.Deferred {
+			k += " DEFERRABLE INITIALLY DEFERRED"
+		}
+		return k
 	}
 	w := mapBy(wt.ForeignKeys, func(fk *ForeignKey) string { return key(fk, true) })
 	h := mapBy(ht.ForeignKeys, func(fk *ForeignKey) string { return key(fk, false) })
@@ -539,5 +543,9 @@ func describeIndex(ix *Index) string {
 }
 
 func describeFK(fk *ForeignKey) string {
-	return "foreign key (" + strings.Join(fk.Columns, ", ") + ") -> " + fk.RefTable + "(" + strings.Join(fk.RefColumns, ", ") + ") ON DELETE " + fk.OnDelete + " ON UPDATE " + fk.OnUpdate
+	s := "foreign key (" + strings.Join(fk.Columns, ", ") + ") -> " + fk.RefTable + "(" + strings.Join(fk.RefColumns, ", ") + ") ON DELETE " + fk.OnDelete + " ON UPDATE " + fk.OnUpdate
+	if fk.Deferred {
+		s += " DEFERRABLE INITIALLY DEFERRED"
+	}
+	return s
 }

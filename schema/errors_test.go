@@ -401,3 +401,65 @@ func TestKeyLengthsShrinkEvenly(t *testing.T) {
 		t.Fatalf("a value of the planned length: %v", err)
 	}
 }
+
+// TestDeferredForeignKey: a key checked at COMMIT stays so on PostgreSQL
+// (rows inserted child-first in one transaction are fine) and is refused on
+// MySQL, which checks every statement.
+func TestDeferredForeignKey(t *testing.T) {
+	ctx := context.Background()
+	s, err := schema.Parse(ctx, `CREATE TABLE p (id INTEGER PRIMARY KEY);
+CREATE TABLE c (pid INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Table("c").ForeignKeys) != 1 || !s.Table("c").ForeignKeys[0].Deferred {
+		t.Fatalf("parsed foreign key is not deferred: %+v", s.Table("c").ForeignKeys)
+	}
+	for _, e := range []dialect.Engine{dialect.SQLite, dialect.Postgres} {
+		t.Run(string(e), func(t *testing.T) {
+			db, _ := dbtest.Fresh(t, e)
+			if _, err := schema.Apply(ctx, db, s); err != nil {
+				t.Fatal(err)
+			}
+			have, err := schema.Inspect(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ds := schema.Diff(s, have); len(ds) > 0 {
+				t.Fatalf("differs:%s", diffText(ds))
+			}
+			err = db.WriteTx(ctx, func(tx *polysql.Tx) error {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO c (pid) VALUES (1)"); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, "INSERT INTO p (id) VALUES (1)")
+				return err
+			})
+			if err != nil {
+				t.Fatalf("child first, parent second, one transaction: %v", err)
+			}
+		})
+	}
+	_, err = schema.Render(s, dialect.MustNew(dialect.MySQL, dialect.Flavor{MariaDB: true}))
+	if err == nil || !strings.Contains(err.Error(), "DEFERRABLE INITIALLY DEFERRED") {
+		t.Fatalf("MySQL Render = %v, want the deferred key refused", err)
+	}
+}
+
+// TestConflictClausesRefused: SQLite's ON CONFLICT clauses change what an
+// INSERT does; other engines have none, so translating them is refused.
+func TestConflictClausesRefused(t *testing.T) {
+	s, err := schema.Parse(context.Background(), "CREATE TABLE t (k TEXT UNIQUE ON CONFLICT REPLACE, v INTEGER NOT NULL ON CONFLICT IGNORE);")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []dialect.Engine{dialect.Postgres, dialect.MySQL} {
+		_, err := schema.Render(s, dialect.MustNew(e, dialect.Flavor{}))
+		if err == nil || !strings.Contains(err.Error(), "ON CONFLICT REPLACE") || !strings.Contains(err.Error(), "ON CONFLICT IGNORE") {
+			t.Errorf("%s: Render = %v, want both conflict clauses named", e, err)
+		}
+	}
+	if _, err := schema.Render(s, dialect.MustNew(dialect.SQLite, dialect.Flavor{})); err != nil {
+		t.Errorf("SQLite keeps them: %v", err)
+	}
+}

@@ -56,6 +56,10 @@ type Table struct {
 	// SQL is the CREATE TABLE statement as SQLite stored it (empty when the
 	// table did not come from SQLite).
 	SQL string
+	// SQLiteOnly lists SQLite clauses of this table that no other engine has
+	// (ON CONFLICT REPLACE on a UNIQUE key, say); translating the table
+	// elsewhere is refused while it has any.
+	SQLiteOnly []string
 }
 
 // Column is one column.
@@ -110,6 +114,8 @@ type ForeignKey struct {
 	RefColumns []string
 	// OnDelete and OnUpdate are NO ACTION, RESTRICT, CASCADE, SET NULL or SET DEFAULT.
 	OnDelete, OnUpdate string
+	// Deferred: the key is checked at COMMIT (DEFERRABLE INITIALLY DEFERRED).
+	Deferred bool
 }
 
 // Check is a CHECK constraint.
@@ -150,7 +156,8 @@ func fromCatalog(cat *dialect.Catalog, d dialect.Dialect) *Schema {
 		s.Triggers = append(s.Triggers, Object{Name: v.Name, Table: v.Table, SQL: v.SQL})
 	}
 	for _, ct := range cat.Tables {
-		t := &Table{Name: ct.Name, PrimaryKey: ct.PrimaryKey, Strict: ct.Strict, WithoutRowID: ct.WithoutRowID, Virtual: ct.Virtual, SQL: ct.SQL}
+		t := &Table{Name: ct.Name, PrimaryKey: ct.PrimaryKey, Strict: ct.Strict, WithoutRowID: ct.WithoutRowID,
+			Virtual: ct.Virtual, SQL: ct.SQL, SQLiteOnly: ct.SQLiteOnly}
 		for _, cc := range ct.Columns {
 			c := &Column{Name: cc.Name, Type: tm.Portable(cc.Type), NotNull: cc.NotNull, Identity: cc.Identity,
 				AutoIncrement: cc.AutoIncrement, Collation: cc.Collation, Generated: cc.Generated, Stored: cc.Stored}
@@ -179,7 +186,7 @@ func fromCatalog(cat *dialect.Catalog, d dialect.Dialect) *Schema {
 		}
 		for _, f := range ct.ForeignKeys {
 			t.ForeignKeys = append(t.ForeignKeys, &ForeignKey{Name: f.Name, Columns: f.Columns, RefTable: f.RefTable,
-				RefColumns: f.RefColumns, OnDelete: orNoAction(f.OnDelete), OnUpdate: orNoAction(f.OnUpdate)})
+				RefColumns: f.RefColumns, OnDelete: orNoAction(f.OnDelete), OnUpdate: orNoAction(f.OnUpdate), Deferred: f.Deferred})
 		}
 		for _, ch := range ct.Checks {
 			t.Checks = append(t.Checks, &Check{Name: ch.Name, Expr: ch.Expr})

@@ -239,6 +239,10 @@ func (r *renderer) table(t *Table, deferred map[*ForeignKey]bool) {
 		r.plan.add(step{kind: stepTable, table: t.Name, name: t.Name, stmts: []string{t.SQL}})
 		return
 	}
+	if len(t.SQLiteOnly) > 0 && !sqliteTarget {
+		r.errf("table %s: SQLite-only conflict clauses have no %s equivalent: %s", t.Name, r.d.Engine(), strings.Join(t.SQLiteOnly, "; "))
+		return
+	}
 	var defs []string
 	inlinePK := ""
 	if sqliteTarget && len(t.PrimaryKey) == 1 {
@@ -389,6 +393,13 @@ func (r *renderer) foreignKey(t *Table, fk *ForeignKey) (string, bool) {
 	}
 	if fk.OnUpdate != "" && fk.OnUpdate != "NO ACTION" {
 		def += " ON UPDATE " + fk.OnUpdate
+	}
+	if fk.Deferred {
+		if !r.d.Capabilities().DeferredForeignKeys {
+			r.errf("table %s: foreign key (%s) is checked at COMMIT (DEFERRABLE INITIALLY DEFERRED); %s checks every statement, so rows a transaction inserts child-first would be refused", t.Name, strings.Join(fk.Columns, ", "), r.d.Engine())
+			return "", false
+		}
+		def += " DEFERRABLE INITIALLY DEFERRED"
 	}
 	return def, true
 }
