@@ -78,6 +78,9 @@ type Capabilities struct {
 	// a foreign key whose ON DELETE/UPDATE SET NULL names a NOT NULL column
 	// (InnoDB); SQLite and PostgreSQL fail only when the action fires.
 	SetNullNeedsNullable bool
+	// AlterAddForeignKey is true when ALTER TABLE can add a foreign key to an
+	// existing table (needed to close a cycle of foreign keys).
+	AlterAddForeignKey bool
 	// DeferredForeignKeys is true when a foreign key can be checked at COMMIT
 	// (DEFERRABLE INITIALLY DEFERRED).
 	DeferredForeignKeys bool

@@ -24,6 +24,7 @@ func (d mysqlDialect) Capabilities() Capabilities {
 		ExpressionIndexes:    !d.flavor.MariaDB, // MySQL 8.0.13+; MariaDB needs a generated column
 		NoActionIsRestrict:   true,
 		SetNullNeedsNullable: true,
+		AlterAddForeignKey:   true,
 		Upsert:               UpsertOnDuplicateKey,
 		MaxIdentifierBytes:   64,
 	}

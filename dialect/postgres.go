@@ -27,6 +27,7 @@ func (postgresDialect) Capabilities() Capabilities {
 		ExpressionIndexes:   true,
 		DeferredForeignKeys: true,
 		SetDefaultAction:    true,
+		AlterAddForeignKey:  true,
 		Upsert:              UpsertOnConflict,
 		CaseSensitiveNames:  true,
 		MaxIdentifierBytes:  63, // NAMEDATALEN - 1; longer names are truncated

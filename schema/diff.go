@@ -58,14 +58,16 @@ func (d Difference) String() string {
 // chose (SQLite's autoindexes, PostgreSQL's t_col_fkey) are ignored;
 // explicit index names are not.
 func Diff(want, have *Schema) []Difference {
-	c := comparer{want: want, have: have, same: want.Engine == have.Engine || want.Engine == "" && have.Engine == dialect.SQLite}
+	// A schema declared in Go is written in the file dialect: compared with
+	// a database of that engine, it compares exactly.
+	c := comparer{want: want, have: have, same: want.engine() == have.engine()}
 	c.d = dialect.MustNew(have.engine(), have.flavor)
 	return c.run()
 }
 
 func (s *Schema) engine() dialect.Engine {
 	if s.Engine == "" {
-		return dialect.SQLite
+		return fileDialect
 	}
 	return s.Engine
 }
@@ -97,7 +99,7 @@ func (c *comparer) run() []Difference {
 			c.add(ht.Name, "", "unexpected table", "", "")
 		}
 	}
-	if c.same && c.d.Engine() == dialect.SQLite {
+	if c.same && c.d.Engine() == fileDialect {
 		c.objects("view", c.want.Views, c.have.Views)
 		c.objects("trigger", c.want.Triggers, c.have.Triggers)
 	} else {

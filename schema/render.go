@@ -58,22 +58,25 @@ func (p *Plan) warnf(format string, args ...any) {
 // virtual tables, generated columns, non-binary collations, SQLite-only
 // functions) is an error that names it.
 func Render(s *Schema, d dialect.Dialect) (*Plan, error) {
-	if d.Engine() == dialect.SQLite {
-		if s.Engine == dialect.SQLite && len(s.order) > 0 {
-			return replaySQLite(s), nil
-		}
-		return renderTables(s, d)
+	if s.Engine == d.Engine() && len(s.order) > 0 {
+		return replay(s), nil
 	}
 	return renderTables(s, d)
 }
+
+// fileDialect is the dialect schema files are written in, and CHECK, index
+// and default expressions of a schema declared in Go: SQLite's. A target that
+// speaks it takes views, triggers and PRAGMAs as they are.
+const fileDialect = dialect.SQLite
 
 // managedPragmas are connection settings polysql itself chooses on SQLite
 // (see docs/engines.md); a schema file's value for them is not applied.
 var managedPragmas = map[string]bool{"journal_mode": true, "synchronous": true, "busy_timeout": true,
 	"foreign_keys": true, "locking_mode": true, "query_only": true}
 
-// replaySQLite reproduces a SQLite schema from SQLite's own stored SQL.
-func replaySQLite(s *Schema) *Plan {
+// replay reproduces a schema on its own engine from the statements that
+// engine stored, in its order (SQLite's catalog records both).
+func replay(s *Schema) *Plan {
 	p := &Plan{}
 	for _, pr := range s.Pragmas {
 		p.add(step{kind: stepPragma, name: pr.Name, stmts: []string{pragmaSQL(pr)}})
@@ -115,15 +118,15 @@ func (r *renderer) errf(format string, args ...any) {
 
 func renderTables(s *Schema, d dialect.Dialect) (*Plan, error) {
 	r := &renderer{s: s, d: d, plan: &Plan{}}
-	sqliteTarget := d.Engine() == dialect.SQLite
+	native := d.Engine() == fileDialect
 	for _, pr := range s.Pragmas {
-		if sqliteTarget {
+		if native {
 			r.plan.add(step{kind: stepPragma, name: pr.Name, stmts: []string{pragmaSQL(pr)}})
 		} else {
 			r.plan.warnf("PRAGMA %s: SQLite-only setting, not applied on %s", pr.Name, d.Engine())
 		}
 	}
-	if !sqliteTarget {
+	if !native {
 		for _, v := range s.Views {
 			r.errf("view %s: views are not translated to %s; create it with an engine-specific migration", v.Name, d.Engine())
 		}
@@ -148,7 +151,7 @@ func renderTables(s *Schema, d dialect.Dialect) (*Plan, error) {
 			}
 		}
 	}
-	if sqliteTarget {
+	if native {
 		for _, v := range s.Views {
 			r.plan.add(step{kind: stepView, name: v.Name, stmts: []string{v.SQL}})
 		}
@@ -221,7 +224,7 @@ func (r *renderer) identList(names []string) string {
 // expr translates an expression from the schema's source dialect.
 func (r *renderer) expr(e string) (string, error) {
 	switch r.s.Engine {
-	case dialect.SQLite, "":
+	case fileDialect, "":
 		return dialect.TranslateExpr(e, r.d)
 	case r.d.Engine():
 		return e, nil
@@ -230,8 +233,8 @@ func (r *renderer) expr(e string) (string, error) {
 }
 
 func (r *renderer) table(t *Table, deferred map[*ForeignKey]bool) {
-	sqliteTarget := r.d.Engine() == dialect.SQLite
-	if t.Virtual && !sqliteTarget {
+	native := r.d.Engine() == fileDialect
+	if t.Virtual && !native {
 		r.errf("table %s: a SQLite virtual table (%s) has no %s equivalent", t.Name, head(t.SQL), r.d.Engine())
 		return
 	}
@@ -239,13 +242,15 @@ func (r *renderer) table(t *Table, deferred map[*ForeignKey]bool) {
 		r.plan.add(step{kind: stepTable, table: t.Name, name: t.Name, stmts: []string{t.SQL}})
 		return
 	}
-	if len(t.SQLiteOnly) > 0 && !sqliteTarget {
+	if len(t.SQLiteOnly) > 0 && !native {
 		r.errf("table %s: SQLite-only conflict clauses have no %s equivalent: %s", t.Name, r.d.Engine(), strings.Join(t.SQLiteOnly, "; "))
 		return
 	}
 	var defs []string
+	// Where the engine has no identity clause, its identity is the integer
+	// primary key itself (SQLite's rowid), declared on the column.
 	inlinePK := ""
-	if sqliteTarget && len(t.PrimaryKey) == 1 {
+	if r.d.IdentityClause() == "" && len(t.PrimaryKey) == 1 {
 		if c := t.Column(t.PrimaryKey[0]); c != nil && c.Identity {
 			inlinePK = c.Name
 		}
@@ -272,7 +277,7 @@ func (r *renderer) table(t *Table, deferred map[*ForeignKey]bool) {
 	for _, ch := range t.Checks {
 		e, err := r.expr(ch.Expr)
 		if err != nil {
-			if r.s.Engine != dialect.SQLite && r.s.Engine != "" {
+			if r.s.Engine != fileDialect && r.s.Engine != "" {
 				r.plan.warnf("table %s: CHECK (%s) dropped: %v", t.Name, ch.Expr, err)
 				continue
 			}
@@ -345,7 +350,7 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 	if c.NotNull {
 		b = append(b, "NOT NULL")
 	}
-	if c.Default != nil && !(identity && r.d.Engine() != dialect.SQLite) {
+	if c.Default != nil && !(identity && r.d.IdentityClause() != "") {
 		def := *c.Default
 		if def.Kind == dialect.DefaultExpression {
 			e, err := r.expr(def.Value)
@@ -409,8 +414,8 @@ func (r *renderer) alterForeignKey(t *Table, fk *ForeignKey) {
 	if !ok {
 		return
 	}
-	if r.d.Engine() == dialect.SQLite {
-		r.errf("table %s: foreign keys form a cycle through %s, which SQLite cannot add after the table exists; declare it inline", t.Name, fk.RefTable)
+	if !r.d.Capabilities().AlterAddForeignKey {
+		r.errf("table %s: foreign keys form a cycle through %s, which %s cannot add after the table exists; declare it inline", t.Name, fk.RefTable, r.d.Engine())
 		return
 	}
 	r.plan.add(step{kind: stepForeignKey, table: t.Name, name: fkKey(fk),
