@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/polysql/polysql/dialect"
-
 	"github.com/polysql/polysql"
+	"github.com/polysql/polysql/dialect"
 )
 
 // Apply creates on db what s declares and db lacks, and returns the plan it
@@ -42,7 +41,7 @@ func Apply(ctx context.Context, db *polysql.DB, s *Schema) (*Plan, error) {
 			}
 			continue
 		case st.kind == stepPragma && !persistentPragma(st.name):
-			ran.warnf("PRAGMA %s: connection setting, not applied to the database", st.name)
+			ran.warnf("PRAGMA %s: not applied to a database that already has tables (on an empty one, Apply runs the file as written)", st.name)
 			continue
 		case st.kind == stepPragma:
 			// user_version is often a migration counter: never move it.
