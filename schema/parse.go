@@ -86,9 +86,13 @@ func Inspect(ctx context.Context, db *polysql.DB) (*Schema, error) {
 	return fromCatalog(cat, db.Dialect()), nil
 }
 
+// sqliteSpace is the white space SQLite's tokenizer skips.
+const sqliteSpace = " \t\n\f\r\v"
+
 type statement struct {
-	text string
-	line int
+	text   string
+	line   int // the line its first significant byte is on
+	offset int // where text starts in the source
 }
 
 // splitStatements splits SQL text at every semicolon outside literals,
@@ -98,10 +102,12 @@ func splitStatements(sql string) []statement {
 	var out []statement
 	start := 0
 	emit := func(end int) {
-		text := strings.TrimSpace(sql[start:end])
+		piece := sql[start:end]
+		text := strings.Trim(piece, sqliteSpace) // SQLite's white space is ASCII only
 		if stripComments(text) != "" {
-			first := start + significantOffset(sql[start:end])
-			out = append(out, statement{text: text, line: 1 + strings.Count(sql[:first], "\n")})
+			first := start + significantOffset(piece)
+			offset := start + len(piece) - len(strings.TrimLeft(piece, sqliteSpace))
+			out = append(out, statement{text: text, line: 1 + strings.Count(sql[:first], "\n"), offset: offset})
 		}
 		start = end + 1
 	}
