@@ -37,16 +37,7 @@ func TestDefaultsStoreWhatSQLiteStores(t *testing.T) {
 	read := func(t *testing.T, db *polysql.DB) []string {
 		t.Helper()
 		ctx := context.Background()
-		if _, err := schema.Apply(ctx, db, s); err != nil {
-			t.Fatalf("Apply: %v", err)
-		}
-		have, err := schema.Inspect(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ds := schema.Diff(s, have); len(ds) > 0 {
-			t.Fatalf("differs after Apply:%s", diffText(ds))
-		}
+		applyClean(t, db, s)
 		if _, err := db.ExecContext(ctx, "INSERT INTO d (id) VALUES (1)"); err != nil {
 			t.Fatal(err)
 		}
@@ -120,16 +111,7 @@ func TestTextClockDefault(t *testing.T) {
 	}
 	dbtest.Run(t, func(t *testing.T, db *polysql.DB) {
 		ctx := context.Background()
-		if _, err := schema.Apply(ctx, db, s); err != nil {
-			t.Fatal(err)
-		}
-		have, err := schema.Inspect(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ds := schema.Diff(s, have); len(ds) > 0 {
-			t.Fatalf("differs:%s", diffText(ds))
-		}
+		applyClean(t, db, s)
 		if _, err := db.ExecContext(ctx, "INSERT INTO c (id) VALUES (1)"); err != nil {
 			t.Fatal(err)
 		}

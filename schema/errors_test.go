@@ -252,16 +252,7 @@ func TestSharedConstraintName(t *testing.T) {
 	}
 	dbtest.Run(t, func(t *testing.T, db *polysql.DB) {
 		ctx := context.Background()
-		if _, err := schema.Apply(ctx, db, s); err != nil {
-			t.Fatalf("Apply: %v", err)
-		}
-		have, err := schema.Inspect(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ds := schema.Diff(s, have); len(ds) > 0 {
-			t.Fatalf("differs:%s", diffText(ds))
-		}
+		applyClean(t, db, s)
 		if _, err := db.ExecContext(ctx, "INSERT INTO a (x) VALUES (10)"); !errors.Is(err, dialect.ErrCheckViolation) {
 			t.Fatalf("x = 10: got %v, want the second check to fire", err)
 		}
@@ -418,16 +409,7 @@ CREATE TABLE c (pid INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED);`)
 	for _, e := range []dialect.Engine{dialect.SQLite, dialect.Postgres} {
 		t.Run(string(e), func(t *testing.T) {
 			db, _ := dbtest.Fresh(t, e)
-			if _, err := schema.Apply(ctx, db, s); err != nil {
-				t.Fatal(err)
-			}
-			have, err := schema.Inspect(ctx, db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ds := schema.Diff(s, have); len(ds) > 0 {
-				t.Fatalf("differs:%s", diffText(ds))
-			}
+			applyClean(t, db, s)
 			err = db.WriteTx(ctx, func(tx *polysql.Tx) error {
 				if _, err := tx.ExecContext(ctx, "INSERT INTO c (pid) VALUES (1)"); err != nil {
 					return err

@@ -69,16 +69,7 @@ func TestKitchenSinkEveryEngine(t *testing.T) {
 	want := parse(t, filepath.Join("testdata", "kitchen_sink.sql"))
 	dbtest.Run(t, func(t *testing.T, db *polysql.DB) {
 		ctx := context.Background()
-		if _, err := schema.Apply(ctx, db, want); err != nil {
-			t.Fatalf("Apply: %v", err)
-		}
-		have, err := schema.Inspect(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ds := schema.Diff(want, have); len(ds) > 0 {
-			t.Fatalf("differs:%s", diffText(ds))
-		}
+		applyClean(t, db, want)
 		exec := func(q string, args ...any) error {
 			_, err := db.ExecContext(ctx, q, args...)
 			return err
@@ -106,7 +97,7 @@ func TestKitchenSinkEveryEngine(t *testing.T) {
 		if err := exec(`INSERT INTO accounts (email) VALUES (?)`, "A@example.org"); err != nil {
 			t.Fatalf("case-different email rejected (collation is not binary): %v", err)
 		}
-		err = exec(`INSERT INTO accounts (email) VALUES (?)`, "a@example.org")
+		err := exec(`INSERT INTO accounts (email) VALUES (?)`, "a@example.org")
 		if !errors.Is(err, dialect.ErrUniqueViolation) {
 			t.Fatalf("duplicate email: got %v, want a unique violation", err)
 		}
