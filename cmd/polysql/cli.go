@@ -255,6 +255,18 @@ func (e *env) fail(c *command, rawURL string, err error) int {
 	return exitError
 }
 
+// connect opens the database for command c and prints Open's notices; on
+// failure it reports the error (password scrubbed) and returns nil with the
+// exit code. The caller closes the database.
+func (e *env) connect(ctx context.Context, c *command, rawURL string) (*polysql.DB, int) {
+	db, err := e.open(ctx, rawURL)
+	if err != nil {
+		return nil, e.fail(c, rawURL, err)
+	}
+	e.printNotices(db)
+	return db, exitOK
+}
+
 // open opens the database the --url flag (or the environment) names. Open's
 // notices go nowhere; commands print db.Notices() themselves.
 func (e *env) open(ctx context.Context, rawURL string) (*polysql.DB, error) {

@@ -189,11 +189,10 @@ func (e *env) fileAndDatabase(ctx context.Context, c *command, args []string) (*
 	if err != nil {
 		return nil, e.fail(c, rawURL, err)
 	}
-	db, err := e.open(ctx, rawURL)
-	if err != nil {
-		return nil, e.fail(c, rawURL, err)
+	db, code := e.connect(ctx, c, rawURL)
+	if db == nil {
+		return nil, code
 	}
-	e.printNotices(db)
 	return &schemaTarget{file: file, schema: s, db: db, rawURL: rawURL}, exitOK
 }
 
@@ -256,12 +255,11 @@ func runSchemaDump(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		target = d
 	}
-	db, err := e.open(ctx, rawURL)
-	if err != nil {
-		return e.fail(c, rawURL, err)
+	db, code := e.connect(ctx, c, rawURL)
+	if db == nil {
+		return code
 	}
 	defer db.Close()
-	e.printNotices(db)
 	if target == nil {
 		target = db.Dialect()
 	}

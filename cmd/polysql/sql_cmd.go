@@ -159,12 +159,11 @@ func runExec(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return e.usageError(c, err.Error())
 	}
-	db, err := e.open(ctx, rawURL)
-	if err != nil {
-		return e.fail(c, rawURL, err)
+	db, code := e.connect(ctx, c, rawURL)
+	if db == nil {
+		return code
 	}
 	defer db.Close()
-	e.printNotices(db)
 
 	res, err := db.ExecContext(ctx, query, params...)
 	if err != nil {
@@ -198,12 +197,11 @@ func runQuery(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return e.usageError(c, err.Error())
 	}
-	db, err := e.open(ctx, rawURL)
-	if err != nil {
-		return e.fail(c, rawURL, err)
+	db, code := e.connect(ctx, c, rawURL)
+	if db == nil {
+		return code
 	}
 	defer db.Close()
-	e.printNotices(db)
 
 	rows, err := db.QueryContext(ctx, query, params...)
 	if err != nil {
