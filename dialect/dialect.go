@@ -33,6 +33,17 @@ func ParseEngine(name string) (Engine, error) {
 	return "", fmt.Errorf("unknown engine %q (want sqlite, postgres or mysql)", name)
 }
 
+// ParseTarget is ParseEngine for a target named without a connection, as
+// on a command line: "mariadb" selects the MySQL engine with MariaDB's
+// flavour, so translated DDL uses what MariaDB has.
+func ParseTarget(name string) (Engine, Flavor, error) {
+	e, err := ParseEngine(name)
+	if err != nil {
+		return "", Flavor{}, err
+	}
+	return e, Flavor{MariaDB: strings.EqualFold(strings.TrimSpace(name), "mariadb")}, nil
+}
+
 // Flavor refines an engine with what the connected server is. The zero value
 // means "no server known" and selects the most widely compatible behaviour.
 type Flavor struct {
