@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"time"
 
@@ -24,7 +25,6 @@ type DB struct {
 	read        *sql.DB
 	notices     []string
 	journalMode string
-	opts        options
 }
 
 // Dialect returns the engine's dialect.
@@ -179,11 +179,8 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx
 	}
 	done := false
 	defer func() {
-		if !done {
+		if !done { // fn panicked: roll back as the panic unwinds
 			_ = tx.Rollback()
-		}
-		if p := recover(); p != nil {
-			panic(p)
 		}
 	}()
 	if err := fn(&Tx{tx: tx, d: db.d}); err != nil {
@@ -254,18 +251,33 @@ func classify(d dialect.Dialect, err error) error {
 	return d.Classify(err)
 }
 
+// readOnlyTxOptions: one snapshot for the whole transaction. PostgreSQL's
+// default, READ COMMITTED, would see other transactions' commits between two
+// statements; REPEATABLE READ (MySQL's default too) does not. SQLite's read
+// pool is query_only already, and a WAL read transaction is a snapshot.
 func readOnlyTxOptions(d dialect.Dialect) *sql.TxOptions {
-	// SQLite's read pool is query_only already; its driver takes no ReadOnly flag.
 	if d.Capabilities().SingleWriter {
 		return nil
 	}
-	return &sql.TxOptions{ReadOnly: true}
+	return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 }
 
-// scrub removes a password from error text.
-func scrub(msg, password string) string {
-	if len(password) < 3 {
-		return msg
+// scrub removes passwords from error text. A password of three or more
+// characters is removed wherever it appears; a shorter one only where it is
+// quoted or stands as a word, so that a one-letter password does not mangle
+// the whole message.
+func scrub(msg string, secrets ...string) string {
+	for _, p := range secrets {
+		switch {
+		case p == "":
+		case len(p) >= 3:
+			msg = strings.ReplaceAll(msg, p, "xxxxx")
+		default:
+			for _, q := range []string{"'", `"`, "`"} {
+				msg = strings.ReplaceAll(msg, q+p+q, q+"xxxxx"+q)
+			}
+			msg = regexp.MustCompile(`\b`+regexp.QuoteMeta(p)+`\b`).ReplaceAllString(msg, "xxxxx")
+		}
 	}
-	return strings.ReplaceAll(msg, password, "xxxxx")
+	return msg
 }

@@ -546,3 +546,30 @@ func TestDBAccessors(t *testing.T) {
 		}
 	})
 }
+
+// TestReadTxIsOneSnapshot: a commit made elsewhere during a ReadTx is not
+// seen by the ReadTx's later statements, on every engine.
+func TestReadTxIsOneSnapshot(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *polysql.DB) {
+		ctx := context.Background()
+		if _, err := db.ExecContext(ctx, "CREATE TABLE snap (x INTEGER)"); err != nil {
+			t.Fatal(err)
+		}
+		var before, after int
+		err := db.ReadTx(ctx, func(tx *polysql.Tx) error {
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM snap").Scan(&before); err != nil {
+				return err
+			}
+			if _, err := db.ExecContext(ctx, "INSERT INTO snap VALUES (1)"); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM snap").Scan(&after)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before != 0 || after != 0 {
+			t.Fatalf("counts inside one ReadTx: %d then %d, want 0 and 0", before, after)
+		}
+	})
+}

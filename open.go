@@ -35,7 +35,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	// URL parameter may override (connect_timeout, timeout).
 	db, err := open(ctx, t, o)
 	if err != nil {
-		return nil, &OpenError{URL: t.Redacted(), Err: err, password: t.password()}
+		return nil, &OpenError{URL: t.Redacted(), Err: err, secrets: t.secrets()}
 	}
 	if o.logger != nil {
 		for _, n := range db.notices {
@@ -58,21 +58,29 @@ var openers = map[dialect.Engine]opener{
 // (redacted) URL; errors.Is still finds the portable kind (ErrConnection,
 // ErrAuth, ErrNoSuchDatabase, context.DeadlineExceeded...).
 type OpenError struct {
-	URL      string
-	Err      error
-	password string
+	// URL is the database URL, redacted.
+	URL string
+	// Err is the cause.
+	Err     error
+	secrets []string
 }
 
+// Error names the redacted URL and the cause, with any password scrubbed.
 func (e *OpenError) Error() string {
-	return scrub(fmt.Sprintf("polysql: open %s: %v", e.URL, e.Err), e.password)
+	return scrub(fmt.Sprintf("polysql: open %s: %v", e.URL, e.Err), e.secrets...)
 }
 
 // Unwrap returns the cause.
 func (e *OpenError) Unwrap() error { return e.Err }
 
-// timeoutHint turns a bare deadline error into one that says what timed out.
-func timeoutHint(err error, what string, timeout time.Duration) error {
-	if errors.Is(err, context.DeadlineExceeded) {
+// errConnectTimeout is the cause of a context ended by the connect timeout.
+var errConnectTimeout = errors.New("connect timeout")
+
+// timeoutHint turns a bare deadline error into one that says what timed out,
+// when it was the connect timeout (ctx comes from withConnectTimeout) and
+// not the caller's own deadline.
+func timeoutHint(ctx context.Context, err error, what string, timeout time.Duration) error {
+	if errors.Is(err, context.DeadlineExceeded) && context.Cause(ctx) == errConnectTimeout {
 		return fmt.Errorf("%s: no answer within the connect timeout (%v): %w", what, timeout, err)
 	}
 	return err
@@ -84,5 +92,5 @@ func withConnectTimeout(ctx context.Context, d time.Duration) (context.Context, 
 	if d <= 0 {
 		return context.WithCancel(ctx)
 	}
-	return context.WithTimeout(ctx, d)
+	return context.WithTimeoutCause(ctx, d, errConnectTimeout)
 }

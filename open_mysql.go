@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -44,6 +45,13 @@ func mysqlConfig(t *Target, o options) (*mysql.Config, error) {
 	}
 	if _, has := u.User.Password(); u.User == nil || !has {
 		cfg.Passwd = os.Getenv("MYSQL_PWD")
+		// A password given as a query parameter is the credential too, never
+		// a session variable to SET.
+		for k, vs := range t.Params {
+			if isSecretParam(k) {
+				cfg.Passwd = vs[len(vs)-1]
+			}
+		}
 	}
 	if cfg.User == "" {
 		cfg.User = os.Getenv("USER")
@@ -73,7 +81,9 @@ func mysqlConfig(t *Target, o options) (*mysql.Config, error) {
 		cfg.Timeout = d
 	}
 	if !t.Params.Has("collation") && !t.Params.Has("charset") {
-		cfg.Collation = "utf8mb4_general_ci"
+		// Binary, like SQLite's comparisons and the tables polysql creates:
+		// 'a' = 'A' is false in a literal comparison too.
+		cfg.Collation = "utf8mb4_bin"
 	}
 	cfg.Params = map[string]string{
 		"time_zone": "'+00:00'",
@@ -84,12 +94,21 @@ func mysqlConfig(t *Target, o options) (*mysql.Config, error) {
 		"sql_mode": "'TRADITIONAL,NO_AUTO_VALUE_ON_ZERO,ANSI_QUOTES,PIPES_AS_CONCAT'",
 	}
 	for k, vs := range t.Params {
-		if !mysqlDriverParams[k] {
+		switch {
+		case mysqlDriverParams[k], isSecretParam(k):
+		case !sessionVariable.MatchString(k):
+			// The driver sends other parameters as SET k=v: only plain
+			// variable names may become SQL.
+			return nil, fmt.Errorf("%w: URL parameter %q is neither a driver option nor a session variable name", ErrBadURL, k)
+		default:
 			cfg.Params[k] = vs[len(vs)-1]
 		}
 	}
 	return cfg, nil
 }
+
+// sessionVariable is what a MySQL system variable name looks like.
+var sessionVariable = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // openMySQL opens MySQL or MariaDB: utf8mb4, times parsed into time.Time in
 // UTC, the session in UTC, and strict SQL mode so bad data is an error
@@ -113,7 +132,7 @@ func openMySQL(ctx context.Context, t *Target, o options) (*DB, error) {
 	pool.SetConnMaxIdleTime(5 * time.Minute) // below MySQL's wait_timeout, so idle connections are not killed under us
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
-		return nil, timeoutHint(classify(d0, err), "mysql", cfg.Timeout)
+		return nil, timeoutHint(ctx, classify(d0, err), "mysql", cfg.Timeout)
 	}
 	var version string
 	if err := pool.QueryRowContext(ctx, d0.ServerVersionQuery()).Scan(&version); err != nil {
@@ -121,5 +140,5 @@ func openMySQL(ctx context.Context, t *Target, o options) (*DB, error) {
 		return nil, classify(d0, err)
 	}
 	d := dialect.MustNew(dialect.MySQL, dialect.Flavor{Version: version, MariaDB: strings.Contains(strings.ToLower(version), "mariadb")})
-	return &DB{target: t, d: d, write: pool, read: pool, opts: o}, nil
+	return &DB{target: t, d: d, write: pool, read: pool}, nil
 }

@@ -47,7 +47,7 @@ func TestMySQLConfig(t *testing.T) {
 				c.want(t, "Addr", c.Addr, "db.example:3306")
 				c.want(t, "Net", c.Net, "tcp")
 				c.want(t, "DBName", c.DBName, "shop")
-				c.want(t, "Collation", c.Collation, "utf8mb4_general_ci")
+				c.want(t, "Collation", c.Collation, "utf8mb4_bin")
 				c.want(t, "Timeout", c.Timeout, 7*time.Second)
 				c.want(t, "ParseTime", c.ParseTime, true)
 				c.want(t, "Loc", c.Loc, time.UTC)
@@ -158,5 +158,34 @@ func TestMySQLConfig(t *testing.T) {
 		} else if containsAll(err.Error(), "s3cretPW") {
 			t.Errorf("error shows the password: %v", err)
 		}
+	}
+}
+
+// TestMySQLParamsNeverBecomeSQL: a password parameter is the credential, and
+// a parameter that is no variable name is refused, never sent as SET.
+func TestMySQLParamsNeverBecomeSQL(t *testing.T) {
+	tg, err := ParseURL("mysql://root@h/db?Password=s3cret&innodb_lock_wait_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := mysqlConfig(tg, defaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Passwd != "s3cret" {
+		t.Errorf("Passwd = %q, want the password parameter", cfg.Passwd)
+	}
+	if _, set := cfg.Params["Password"]; set {
+		t.Error("the password parameter is also sent as a session variable")
+	}
+	if cfg.Params["innodb_lock_wait_timeout"] != "1" {
+		t.Errorf("session variable lost: %v", cfg.Params)
+	}
+	bad, err := ParseURL("mysql://root@h/db?a%3D1%3BDROP=x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mysqlConfig(bad, defaultOptions()); !errors.Is(err, ErrBadURL) {
+		t.Errorf("a parameter name that is not a variable: %v, want ErrBadURL", err)
 	}
 }

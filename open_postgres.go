@@ -20,13 +20,13 @@ import (
 // through: sslmode, connect_timeout, and any run-time parameter such as
 // search_path.
 func openPostgres(ctx context.Context, t *Target, o options) (*DB, error) {
-	conn := t.Raw
+	conn := t.raw
 	if i := strings.Index(conn, "://"); i >= 0 {
 		conn = "postgres" + conn[i:] // drop "+driver" and spell the scheme as pgx wants
 	}
 	cfg, err := pgx.ParseConfig(conn)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrBadURL, scrub(err.Error(), t.password()))
+		return nil, fmt.Errorf("%w: %s", ErrBadURL, scrub(err.Error(), t.secrets()...))
 	}
 	// Sessions run in UTC, as polysql's SQLite and MySQL do, so timestamps
 	// print and CURRENT_DATE falls the same way everywhere. A timezone in the
@@ -45,7 +45,7 @@ func openPostgres(ctx context.Context, t *Target, o options) (*DB, error) {
 	pool := stdlib.OpenDB(*cfg)
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
-		return nil, timeoutHint(classify(d0, err), "postgres", cfg.ConnectTimeout)
+		return nil, timeoutHint(ctx, classify(d0, err), "postgres", cfg.ConnectTimeout)
 	}
 	var version string
 	if err := pool.QueryRowContext(ctx, d0.ServerVersionQuery()).Scan(&version); err != nil {
@@ -53,7 +53,7 @@ func openPostgres(ctx context.Context, t *Target, o options) (*DB, error) {
 		return nil, classify(d0, err)
 	}
 	d := dialect.MustNew(dialect.Postgres, dialect.Flavor{Version: version})
-	return &DB{target: t, d: d, write: pool, read: pool, opts: o}, nil
+	return &DB{target: t, d: d, write: pool, read: pool}, nil
 }
 
 // postgresHosts counts the distinct hosts a configuration tries (a URL may

@@ -20,6 +20,9 @@ import (
 // transactions begin IMMEDIATE, and a separate query_only read pool.
 func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	d := dialect.MustNew(dialect.SQLite, dialect.Flavor{})
+	if o.busyTimeout < 0 {
+		return nil, fmt.Errorf("busy timeout %v: want zero or more", o.busyTimeout)
+	}
 	busy := o.busyTimeout.Milliseconds()
 	for k := range t.Params {
 		if !sqliteURLParams[k] && !(k == "mode" && t.Memory) {
@@ -46,7 +49,7 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 		}
 		return nil, err
 	}
-	db := &DB{target: t, d: d, opts: o}
+	db := &DB{target: t, d: d}
 	ctx, cancel := withConnectTimeout(ctx, o.connectTimeout)
 	defer cancel()
 
@@ -77,7 +80,7 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("SQLite path %q: '?' and '#' are not allowed in a file name", path)
 	}
-	if t.Raw == DefaultURL {
+	if t.raw == DefaultURL {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
 		}
@@ -119,7 +122,7 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	})
 	if err != nil {
 		w.Close()
-		return nil, timeoutHint(err, "sqlite", o.connectTimeout)
+		return nil, timeoutHint(ctx, err, "sqlite", o.connectTimeout)
 	}
 	if got != mode {
 		db.notices = append(db.notices, fmt.Sprintf("%s: asked for journal_mode=%s, SQLite kept %s", path, mode, got))
@@ -138,7 +141,7 @@ func openSQLite(ctx context.Context, t *Target, o options) (*DB, error) {
 	if err := db.retryBusy(ctx, func() error { return classify(d, r.PingContext(ctx)) }); err != nil {
 		w.Close()
 		r.Close()
-		return nil, timeoutHint(err, "sqlite", o.connectTimeout)
+		return nil, timeoutHint(ctx, err, "sqlite", o.connectTimeout)
 	}
 	db.write, db.read = w, r
 	return db, nil

@@ -799,3 +799,31 @@ func TestSQLiteUnknownParam(t *testing.T) {
 	}
 	db.Close()
 }
+
+// TestCallerDeadlineIsNotTheConnectTimeout: when the caller's own context
+// ends first, the error does not blame the connect timeout.
+func TestCallerDeadlineIsNotTheConnectTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() { // accept and never answer
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err = polysql.Open(ctx, "postgres://u@"+ln.Addr().String()+"/db?sslmode=disable", polysql.WithConnectTimeout(time.Minute))
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Open = %v, want the caller's deadline", err)
+	}
+	if strings.Contains(err.Error(), "connect timeout") {
+		t.Fatalf("error blames the connect timeout: %v", err)
+	}
+}

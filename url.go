@@ -3,6 +3,7 @@ package polysql
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,8 +21,9 @@ const DefaultURL = "sqlite:///.polysql/default.db"
 type Target struct {
 	// Engine is the engine family the URL names.
 	Engine dialect.Engine
-	// Raw is the URL as given (it may hold a password: never print it; use Redacted).
-	Raw string
+	// raw is the URL as given; it may hold a password, so it is unexported
+	// and a Target prints redacted.
+	raw string
 	// Path is the SQLite file path ("" for an in-memory database).
 	Path string
 	// Memory is true for an in-memory SQLite database.
@@ -33,7 +35,7 @@ type Target struct {
 }
 
 // Redacted returns the URL with any password replaced by "xxxxx".
-func (t *Target) Redacted() string { return Redact(t.Raw) }
+func (t *Target) Redacted() string { return Redact(t.raw) }
 
 // Location describes where the data lives: a file path, ":memory:", or
 // host:port/database, never with a password.
@@ -82,10 +84,15 @@ func ParseURL(raw string) (*Target, error) {
 	if strings.TrimSpace(raw) == "" {
 		return nil, fmt.Errorf("%w: empty", ErrBadURL)
 	}
+	if keywordForm.MatchString(raw) {
+		// host=... user=... password=...: libpq's keyword form, which must not
+		// be taken for a file name (its password would show as the path).
+		return nil, fmt.Errorf("%w: %s looks like a key=value connection string; write it as a URL: postgres://user@host:5432/dbname", ErrBadURL, Redact(raw))
+	}
 	scheme, rest, hasScheme := strings.Cut(raw, ":")
 	if !hasScheme || strings.ContainsAny(scheme, `/\.`) || len(scheme) == 1 {
 		// A bare path (a one-letter "scheme" is a Windows drive).
-		return &Target{Engine: dialect.SQLite, Raw: raw, Path: raw, Params: url.Values{}}, nil
+		return &Target{Engine: dialect.SQLite, raw: raw, Path: raw, Params: url.Values{}}, nil
 	}
 	base, _, _ := strings.Cut(strings.ToLower(scheme), "+")
 	switch base {
@@ -102,7 +109,7 @@ func ParseURL(raw string) (*Target, error) {
 }
 
 func parseSQLiteURL(raw, rest string) (*Target, error) {
-	t := &Target{Engine: dialect.SQLite, Raw: raw, Params: url.Values{}}
+	t := &Target{Engine: dialect.SQLite, raw: raw, Params: url.Values{}}
 	path, query, _ := strings.Cut(rest, "?")
 	if query != "" {
 		v, err := url.ParseQuery(query)
@@ -132,7 +139,7 @@ func parseSQLiteURL(raw, rest string) (*Target, error) {
 }
 
 func parseFileURL(raw, rest string) (*Target, error) {
-	t := &Target{Engine: dialect.SQLite, Raw: raw, Params: url.Values{}}
+	t := &Target{Engine: dialect.SQLite, raw: raw, Params: url.Values{}}
 	path, query, _ := strings.Cut(rest, "?")
 	if query != "" {
 		v, err := url.ParseQuery(query)
@@ -175,7 +182,7 @@ func parseNetworkURL(raw string, e dialect.Engine) (*Target, error) {
 	if u.Opaque != "" {
 		return nil, fmt.Errorf("%w: %s: want %s://user@host:port/database", ErrBadURL, Redact(raw), e)
 	}
-	return &Target{Engine: e, Raw: raw, Params: u.Query(), u: u}, nil
+	return &Target{Engine: e, raw: raw, Params: u.Query(), u: u}, nil
 }
 
 // passwordCutShort reports whether a parsed server URL shows the signs of a
@@ -204,10 +211,17 @@ func passwordCutShort(raw string, u *url.URL) bool {
 // unescaped '/', '?' or '#'), is returned with everything between "://" (or
 // the start) and the last '@' hidden.
 func Redact(raw string) string {
-	return passwordParam.ReplaceAllString(redactUserinfo(raw), "${1}xxxxx")
+	s := passwordParam.ReplaceAllString(redactUserinfo(raw), "${1}xxxxx")
+	return keywordPassword.ReplaceAllString(s, "${1}xxxxx")
 }
 
+// keywordForm matches a libpq keyword/value connection string.
+var keywordForm = regexp.MustCompile(`^\s*[a-z_]+\s*=\s*\S*(\s+[a-z_]+\s*=\s*\S*)+\s*$|(?i)(^|\s)(password|user|host|dbname)\s*=`)
+
 var passwordParam = regexp.MustCompile(`(?i)([?&;](?:password|passwd|pwd|sslpassword)=)[^&#]*`)
+
+// keywordPassword matches password=... in a keyword/value string.
+var keywordPassword = regexp.MustCompile(`(?i)((?:^|\s)(?:password|passwd|pwd|sslpassword)\s*=\s*)('[^']*'|\S*)`)
 
 func redactUserinfo(raw string) string {
 	u, err := url.Parse(raw)
@@ -246,15 +260,42 @@ func atAfterAuthority(raw string) bool {
 	return strings.Contains(rest[end:], "@")
 }
 
-// password returns the URL's password, for scrubbing error text.
-func (t *Target) password() string {
+// secrets returns every password the URL carries: the userinfo password and
+// the value of each password-like query parameter, however it is spelled.
+func (t *Target) secrets() []string {
+	var out []string
 	if t.u != nil && t.u.User != nil {
-		if p, ok := t.u.User.Password(); ok {
-			return p
+		if p, ok := t.u.User.Password(); ok && p != "" {
+			out = append(out, p)
 		}
 	}
-	if t.Params != nil {
-		return t.Params.Get("password")
+	for k, vs := range t.Params {
+		if isSecretParam(k) {
+			for _, v := range vs {
+				if v != "" {
+					out = append(out, v)
+				}
+			}
+		}
 	}
-	return ""
+	return out
 }
+
+// isSecretParam reports whether a URL query parameter carries a password.
+func isSecretParam(name string) bool {
+	switch strings.ToLower(name) {
+	case "password", "passwd", "pwd", "sslpassword":
+		return true
+	}
+	return false
+}
+
+// String returns the URL with its password redacted, so that printing or
+// logging a Target never shows it.
+func (t *Target) String() string { return t.Redacted() }
+
+// GoString is String, for %#v.
+func (t *Target) GoString() string { return "polysql.Target(" + t.Redacted() + ")" }
+
+// LogValue is String, for log/slog.
+func (t *Target) LogValue() slog.Value { return slog.StringValue(t.Redacted()) }

@@ -3,6 +3,8 @@ package polysql_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,8 +78,8 @@ func TestParseURL(t *testing.T) {
 			if got.Engine != tc.engine {
 				t.Errorf("Engine = %q, want %q", got.Engine, tc.engine)
 			}
-			if got.Raw != tc.raw {
-				t.Errorf("Raw = %q, want the URL as given", got.Raw)
+			if got.String() != polysql.Redact(tc.raw) {
+				t.Errorf("String() = %q, want the URL as given, redacted", got.String())
 			}
 			if got.Memory != tc.memory {
 				t.Errorf("Memory = %v, want %v", got.Memory, tc.memory)
@@ -342,5 +344,40 @@ func TestOpenUsesEnvironment(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "from-env.db")); err != nil {
 		t.Errorf("$DATABASE_URL's file was not created: %v", err)
+	}
+}
+
+// TestSecretsNeverShow: a keyword/value string is refused rather than taken
+// for a file name, a Target prints redacted however it is printed, and
+// short or oddly spelled passwords are scrubbed from Open's errors.
+func TestSecretsNeverShow(t *testing.T) {
+	_, err := polysql.ParseURL("host=localhost user=postgres password=hunter2 dbname=x")
+	if !errors.Is(err, polysql.ErrBadURL) || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("keyword form: %v", err)
+	}
+	tg, err := polysql.ParseURL("postgres://u:hunter2@127.0.0.1:1/db?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("x", "target", tg)
+	for _, s := range []string{fmt.Sprint(tg), fmt.Sprintf("%+v", tg), fmt.Sprintf("%#v", tg), logged.String()} {
+		if strings.Contains(s, "hunter2") {
+			t.Errorf("password printed: %s", s)
+		}
+	}
+	ctx := context.Background()
+	for _, u := range []string{
+		"mysql://root@127.0.0.1:1/test?Password=hunter2",
+		"mysql://root:zq@127.0.0.1:1/test",
+		"postgres://u:zq@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+	} {
+		_, err := polysql.Open(ctx, u, polysql.WithConnectTimeout(2*time.Second))
+		if err == nil {
+			t.Fatalf("Open(%s) succeeded", polysql.Redact(u))
+		}
+		if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "'zq'") || strings.Contains(err.Error(), ":zq@") {
+			t.Errorf("Open error shows the password: %v", err)
+		}
 	}
 }
