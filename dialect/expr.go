@@ -13,7 +13,12 @@ import (
 // cannot translate with certainty (subqueries, GLOB, REGEXP, COLLATE, ||
 // on MySQL, an unknown function) is an error naming it: a wrong constraint is
 // worse than none.
-func TranslateExpr(expr string, to Dialect) (string, error) {
+//
+// kindOf, when not nil, gives the kind of a column the expression names.
+// A BOOLEAN column holds 0 and 1 in SQLite, and SQLite expressions compare
+// it with numbers (flag IN (0, 1)); on an engine with a real boolean type
+// such a column is read as a number, so the expression keeps its meaning.
+func TranslateExpr(expr string, to Dialect, kindOf func(column string) (Kind, bool)) (string, error) {
 	toks, err := tokenizeSQLite(expr)
 	if err != nil {
 		return "", fmt.Errorf("expression (%s): %w", expr, err)
@@ -41,11 +46,18 @@ func TranslateExpr(expr string, to Dialect) (string, error) {
 					return "", fmt.Errorf("function %s() in (%s) has no known %s translation", t.Text, expr, to.Engine())
 				}
 				out = append(out, name)
+			case word == "TRUE" || word == "FALSE":
+				// SQLite's TRUE and FALSE are the integers 1 and 0.
+				if i > 0 && (toks[i-1].is("IS") || toks[i-1].is("NOT")) {
+					out = append(out, word)
+				} else {
+					out = append(out, map[string]string{"TRUE": "1", "FALSE": "0"}[word])
+				}
 			default:
-				out = append(out, to.QuoteIdent(to.NormalizeIdent(t.Text)))
+				out = append(out, column(to, t.Text, nextIsIS(toks, i), kindOf))
 			}
 		case tokQuoted:
-			out = append(out, to.QuoteIdent(to.NormalizeIdent(dequoteSQLite(t))))
+			out = append(out, column(to, dequoteSQLite(t), nextIsIS(toks, i), kindOf))
 		case tokString:
 			out = append(out, to.StringLiteral(dequoteSQLite(t)))
 		case tokBlob:
@@ -75,8 +87,23 @@ func TranslateExpr(expr string, to Dialect) (string, error) {
 	return joinStrings(out), nil
 }
 
+// column renders a column reference, reading a BOOLEAN column as SQLite's
+// 0 or 1 where the engine's booleans are not numbers.
+// A column tested with IS (flag IS TRUE, flag IS NULL) keeps its own type.
+func column(to Dialect, name string, tested bool, kindOf func(string) (Kind, bool)) string {
+	q := to.QuoteIdent(to.NormalizeIdent(name))
+	if kindOf != nil && !tested {
+		if k, ok := kindOf(name); ok && k == KindBoolean {
+			return to.Types().BooleanAsNumber(q)
+		}
+	}
+	return q
+}
+
+func nextIsIS(toks []sqlToken, i int) bool { return i+1 < len(toks) && toks[i+1].is("IS") }
+
 // exprKeywords are the words an expression may use that mean the same on every engine.
-var exprKeywords = wordSet(`AND OR NOT IS NULL IN BETWEEN CASE WHEN THEN ELSE END TRUE FALSE
+var exprKeywords = wordSet(`AND OR NOT IS NULL IN BETWEEN CASE WHEN THEN ELSE END
 CURRENT_TIMESTAMP CURRENT_DATE CURRENT_TIME`)
 
 // exprRefused are SQLite words whose meaning other engines do not share,

@@ -22,7 +22,7 @@ func FuzzTranslateExpr(f *testing.F) {
 	f.Fuzz(func(t *testing.T, expr string) {
 		_ = ExprFingerprint(expr)
 		for _, d := range targets {
-			out, err := TranslateExpr(expr, d)
+			out, err := TranslateExpr(expr, d, nil)
 			if err != nil {
 				continue
 			}

@@ -338,3 +338,6 @@ func (mysqlDialect) BlobLiteral(hexDigits string) string { return "X'" + hexDigi
 func (mysqlTypes) BinaryCollation(k Kind) string {
 	return "" // the table's utf8mb4 binary no-pad collation (TableOptions)
 }
+
+// BooleanAsNumber: see TypeMapper.
+func (mysqlTypes) BooleanAsNumber(column string) string { return column } // tinyint(1) is a number

@@ -256,3 +256,6 @@ func (postgresTypes) BinaryCollation(k Kind) string {
 	}
 	return ""
 }
+
+// BooleanAsNumber: see TypeMapper.
+func (postgresTypes) BooleanAsNumber(column string) string { return "(" + column + ")::integer" }

@@ -174,3 +174,6 @@ func (sqliteDialect) BlobLiteral(hexDigits string) string { return "X'" + hexDig
 func (sqliteTypes) BinaryCollation(k Kind) string {
 	return ""
 }
+
+// BooleanAsNumber: see TypeMapper.
+func (sqliteTypes) BooleanAsNumber(column string) string { return column }

@@ -92,6 +92,9 @@ type TypeMapper interface {
 	// DefaultKeyLength is the length used for keyed text/blob columns when the
 	// engine needs one and the schema does not say (0 when not needed).
 	DefaultKeyLength(k Kind) int
+	// BooleanAsNumber renders a (quoted) BOOLEAN column so that it reads as
+	// SQLite's 0 or 1.
+	BooleanAsNumber(column string) string
 	// BinaryCollation is the column collation that compares a kind byte for
 	// byte, as SQLite's BINARY does, when the engine needs it spelled on the
 	// column ("" when the table's or the engine's default already does).

@@ -115,14 +115,14 @@ func TestTranslateExpr(t *testing.T) {
 		{my, "b <> x'00ff'", "`b` <> X'00ff'"},
 	}
 	for _, tc := range cases {
-		got, err := TranslateExpr(tc.in, tc.d)
+		got, err := TranslateExpr(tc.in, tc.d, nil)
 		if err != nil || got != tc.out {
 			t.Errorf("TranslateExpr(%q, %s) = %q, %v; want %q", tc.in, tc.d.Engine(), got, err, tc.out)
 		}
 	}
 	for _, bad := range []string{"x GLOB 'a*'", "json_valid(x)", "x IN (SELECT 1)", "x = ?",
 		"code LIKE 'ab%'", "a / b >= 0", "a % 2 = 0", "max(a, b) < 10", "CAST(a AS INTEGER) >= 0", "a IS b"} {
-		if got, err := TranslateExpr(bad, pg); err == nil {
+		if got, err := TranslateExpr(bad, pg, nil); err == nil {
 			t.Errorf("TranslateExpr(%q) = %q, want an error", bad, got)
 		}
 	}
@@ -172,6 +172,31 @@ func TestMySQLStringDefault(t *testing.T) {
 	for in, want := range cases {
 		if got := mysqlToStandardString(in); got != want {
 			t.Errorf("mysqlToStandardString(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestTranslateExprBooleans(t *testing.T) {
+	kinds := func(c string) (Kind, bool) {
+		if c == "flag" {
+			return KindBoolean, true
+		}
+		return KindInteger, true
+	}
+	pg, my := MustNew(Postgres, Flavor{}), MustNew(MySQL, Flavor{MariaDB: true})
+	cases := []struct {
+		d       Dialect
+		in, out string
+	}{
+		{pg, "flag IN (0, 1)", `("flag")::integer IN (0, 1)`},
+		{my, "flag IN (0, 1)", "`flag` IN (0, 1)"},
+		{pg, "n = TRUE", `"n" = 1`},
+		{pg, "flag IS NOT TRUE", `"flag" IS NOT TRUE`},
+	}
+	for _, tc := range cases {
+		got, err := TranslateExpr(tc.in, tc.d, kinds)
+		if err != nil || got != tc.out {
+			t.Errorf("TranslateExpr(%q, %s) = %q, %v; want %q", tc.in, tc.d.Engine(), got, err, tc.out)
 		}
 	}
 }

@@ -208,7 +208,7 @@ func (c *comparer) column(r *renderer, wt *Table, wc, hc *Column, pk bool) {
 	}
 	wd := wc.Default
 	if !c.same && wd != nil && !(wc.Identity && hc.Identity) {
-		wd = c.translateDefault(r, *wd, wc.Type, wantType)
+		wd = c.translateDefault(r, wt, *wd, wc.Type, wantType)
 	}
 	if wc.Identity && hc.Identity && !c.same {
 		wd = nil // an identity's default is the engine's sequence
@@ -220,9 +220,9 @@ func (c *comparer) column(r *renderer, wt *Table, wc, hc *Column, pk bool) {
 
 // translateDefault renders a default as have's engine would store it and
 // reads it back, so that 0 on a BOOLEAN compares equal to PostgreSQL's false.
-func (c *comparer) translateDefault(r *renderer, d dialect.Default, srcType, nativeType dialect.Type) *dialect.Default {
+func (c *comparer) translateDefault(r *renderer, t *Table, d dialect.Default, srcType, nativeType dialect.Type) *dialect.Default {
 	if d.Kind == dialect.DefaultExpression {
-		e, err := r.expr(d.Value)
+		e, err := r.expr(t, d.Value)
 		if err != nil {
 			return &d
 		}

@@ -221,11 +221,16 @@ func (r *renderer) identList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-// expr translates an expression from the schema's source dialect.
-func (r *renderer) expr(e string) (string, error) {
+// expr translates an expression of table t from the schema's source dialect.
+func (r *renderer) expr(t *Table, e string) (string, error) {
 	switch r.s.Engine {
 	case fileDialect, "":
-		return dialect.TranslateExpr(e, r.d)
+		return dialect.TranslateExpr(e, r.d, func(name string) (dialect.Kind, bool) {
+			if c := t.Column(name); c != nil {
+				return c.Type.Kind, true
+			}
+			return 0, false
+		})
 	case r.d.Engine():
 		return e, nil
 	}
@@ -275,7 +280,7 @@ func (r *renderer) table(t *Table, deferred map[*ForeignKey]bool) {
 		}
 	}
 	for _, ch := range t.Checks {
-		e, err := r.expr(ch.Expr)
+		e, err := r.expr(t, ch.Expr)
 		if err != nil {
 			if r.s.Engine != fileDialect && r.s.Engine != "" {
 				r.plan.warnf("table %s: CHECK (%s) dropped: %v", t.Name, ch.Expr, err)
@@ -353,7 +358,7 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 	if c.Default != nil && !(identity && r.d.IdentityClause() != "") {
 		def := *c.Default
 		if def.Kind == dialect.DefaultExpression {
-			e, err := r.expr(def.Value)
+			e, err := r.expr(t, def.Value)
 			if err != nil {
 				r.errf("%s: DEFAULT: %v", where, err)
 				return "", false
@@ -439,7 +444,7 @@ func (r *renderer) index(t *Table, ix *Index) {
 			r.errf("%s: expression key (%s) is not supported by this %s server", where, p.Expr, r.d.Engine())
 			return
 		default:
-			e, err := r.expr(p.Expr)
+			e, err := r.expr(t, p.Expr)
 			if err != nil {
 				r.errf("%s: %v", where, err)
 				return
@@ -467,7 +472,7 @@ func (r *renderer) index(t *Table, ix *Index) {
 	if ix.Where != "" {
 		switch {
 		case caps.PartialIndexes:
-			e, err := r.expr(ix.Where)
+			e, err := r.expr(t, ix.Where)
 			if err != nil {
 				r.errf("%s: WHERE: %v", where, err)
 				return

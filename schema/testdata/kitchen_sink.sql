@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   display_name TEXT,
   balance NUMERIC(12, 2) NOT NULL DEFAULT 0,
   score REAL DEFAULT -1.5,
-  active BOOLEAN NOT NULL DEFAULT 1,
+  active BOOLEAN NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),  -- the SQLite idiom for booleans
   born DATE,
   created_at DATETIME NOT NULL DEFAULT (CURRENT_TIMESTAMP),
   profile JSON,

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS `accounts` (
   `kind` decimal(65,30),
   PRIMARY KEY (`id`),
   UNIQUE (`email`),
+  CHECK (`active` IN (0, 1)),
   CHECK (`balance` >= 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 CREATE TABLE IF NOT EXISTS `devices` (

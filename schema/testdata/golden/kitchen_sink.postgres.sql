@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS "accounts" (
   "kind" numeric,
   PRIMARY KEY ("id"),
   UNIQUE ("email"),
+  CHECK (("active")::integer IN (0, 1)),
   CHECK ("balance" >= 0)
 );
 CREATE TABLE IF NOT EXISTS "devices" (
