@@ -15,7 +15,7 @@ func (mysqlDialect) IdentityClause() string { return "AUTO_INCREMENT" }
 
 func (d mysqlDialect) Capabilities() Capabilities {
 	return Capabilities{
-		Returning:            d.flavor.MariaDB, // MariaDB 10.5+ has INSERT ... RETURNING; MySQL has none
+		Returning:            d.flavor.MariaDB && versionAtLeast(d.flavor.Version, 10, 5), // MySQL has none
 		TransactionalDDL:     false,
 		PartialIndexes:       false,
 		IndexIfNotExists:     d.flavor.MariaDB,
@@ -49,15 +49,14 @@ func (mysqlDialect) IsReserved(word string) bool { return mysqlReserved[strings.
 
 func (d mysqlDialect) Upsert(table string, cols, conflictCols, updateCols []string) string {
 	var b strings.Builder
-	kw := "INSERT"
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES (%s) ON DUPLICATE KEY UPDATE ", d.QuoteIdent(table), quoteList(d, cols), placeholders(d, len(cols)))
 	if len(updateCols) == 0 {
-		kw = "INSERT IGNORE"
-	}
-	fmt.Fprintf(&b, "%s INTO %s (%s) VALUES (%s)", kw, d.QuoteIdent(table), quoteList(d, cols), placeholders(d, len(cols)))
-	if len(updateCols) == 0 {
+		// "Do nothing" on a duplicate key. INSERT IGNORE would also turn NOT
+		// NULL, foreign-key and conversion errors into warnings.
+		q := d.QuoteIdent(conflictCols[0])
+		fmt.Fprintf(&b, "%s = %s", q, q)
 		return b.String()
 	}
-	b.WriteString(" ON DUPLICATE KEY UPDATE ")
 	for i, c := range updateCols {
 		if i > 0 {
 			b.WriteString(", ")
@@ -149,7 +148,6 @@ func (mysqlTypes) Native(t Type, use ColumnUse) (string, error) {
 func (mysqlTypes) Portable(native string) Type {
 	t := Type{Declared: native}
 	lower := strings.ToLower(native)
-	unsigned := strings.Contains(lower, "unsigned")
 	lower = strings.TrimSpace(strings.NewReplacer("unsigned", "", "zerofill", "").Replace(lower))
 	base, args := splitType(lower)
 	switch base {
@@ -161,7 +159,6 @@ func (mysqlTypes) Portable(native string) Type {
 		t.Kind = KindInteger
 	case "bigint", "int", "integer", "smallint", "mediumint", "year":
 		t.Kind = KindInteger
-		_ = unsigned
 	case "double", "float", "real", "double precision":
 		t.Kind = KindReal
 	case "varchar", "char", "text", "tinytext", "mediumtext", "longtext", "enum", "set":
@@ -341,3 +338,13 @@ func (mysqlTypes) BinaryCollation(k Kind) string {
 
 // BooleanAsNumber: see TypeMapper.
 func (mysqlTypes) BooleanAsNumber(column string) string { return column } // tinyint(1) is a number
+
+// versionAtLeast reports whether a server version string ("10.11.19-MariaDB-...")
+// is at least major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	var ma, mi int
+	if _, err := fmt.Sscanf(v, "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
+}

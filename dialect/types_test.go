@@ -200,3 +200,11 @@ func TestTranslateExprBooleans(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionAtLeast(t *testing.T) {
+	for v, want := range map[string]bool{"10.11.19-MariaDB-0+deb12u1": true, "10.5.0-MariaDB": true, "10.4.32-MariaDB": false, "8.0.36": false, "": false} {
+		if got := versionAtLeast(v, 10, 5); got != want {
+			t.Errorf("versionAtLeast(%q, 10, 5) = %v", v, got)
+		}
+	}
+}
