@@ -71,6 +71,18 @@ func (db *DB) ServerVersion(ctx context.Context) (string, error) {
 	return v, db.wrap(err)
 }
 
+// RawConn runs fn with a connection's driver-level handle: on PostgreSQL a
+// *stdlib.Conn (call its Conn() for the *pgx.Conn, for CopyFrom); on MySQL
+// and SQLite the driver's own connection. The connection is the writer's.
+func (db *DB) RawConn(ctx context.Context, fn func(driverConn any) error) error {
+	c, err := db.write.Conn(ctx)
+	if err != nil {
+		return db.wrap(err)
+	}
+	defer c.Close()
+	return c.Raw(fn)
+}
+
 // ExecContext runs a statement that returns no rows on the writer. Placeholders are '?'.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	res, err := db.write.ExecContext(ctx, db.d.Rebind(query), args...)
@@ -240,16 +252,9 @@ func (db *DB) wrap(err error) error {
 	return classify(db.d, err)
 }
 
-func classify(d dialect.Dialect, err error) error {
-	if err == nil || errors.Is(err, sql.ErrNoRows) || errors.Is(err, sql.ErrTxDone) {
-		return err
-	}
-	var de *dialect.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	return d.Classify(err)
-}
+// classify gives an engine error its portable kind (see dialect.Classify,
+// which leaves nil, already classified and non-engine errors as they are).
+func classify(d dialect.Dialect, err error) error { return d.Classify(err) }
 
 // readOnlyTxOptions: one snapshot for the whole transaction. PostgreSQL's
 // default, READ COMMITTED, would see other transactions' commits between two

@@ -24,7 +24,7 @@
 //
 // Write '?' placeholders on every engine: polysql rewrites them for
 // PostgreSQL. DB.ExecContext writes, DB.QueryContext reads, WriteTx and
-// ReadTx run transactions; every error they return is classified
+// ReadTx run transactions; every engine error of a known kind they return is classified
 // (ErrUniqueViolation, ErrBusy, ErrNoSuchTable...) and keeps the driver's error
 // and native code reachable through errors.As.
 //

@@ -2,9 +2,10 @@ package polysql
 
 import "github.com/polysql/polysql/dialect"
 
-// Portable error kinds, for errors.Is. Every error from a DB or Tx method
-// is classified; the driver's own error stays reachable with errors.As and
-// *dialect.Error carries the engine's native code. See docs/engines.md.
+// Portable error kinds, for errors.Is. An engine error of a known kind, from
+// any DB or Tx method, is a *dialect.Error that carries the engine's native
+// code; the driver's own error stays reachable with errors.As, and an engine
+// error of no known kind is returned as the driver made it. See docs/engines.md.
 var (
 	ErrUniqueViolation     = dialect.ErrUniqueViolation
 	ErrForeignKeyViolation = dialect.ErrForeignKeyViolation

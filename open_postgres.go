@@ -57,25 +57,13 @@ func openPostgres(ctx context.Context, t *Target, o options) (*DB, error) {
 }
 
 // postgresHosts counts the distinct hosts a configuration tries (a URL may
-// list several; pgx also tries each with and without TLS).
+// list several), each of which gets the whole connect timeout.
 func postgresHosts(cfg *pgx.ConnConfig) int {
 	seen := map[string]bool{net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port)): true}
 	for _, fb := range cfg.Fallbacks {
 		seen[net.JoinHostPort(fb.Host, fmt.Sprint(fb.Port))] = true
 	}
 	return len(seen)
-}
-
-// RawConn runs fn with a connection's driver-level handle: on PostgreSQL a
-// *stdlib.Conn (call its Conn() for the *pgx.Conn, for CopyFrom); on MySQL
-// and SQLite the driver's own connection. The connection is the writer's.
-func (db *DB) RawConn(ctx context.Context, fn func(driverConn any) error) error {
-	c, err := db.write.Conn(ctx)
-	if err != nil {
-		return db.wrap(err)
-	}
-	defer c.Close()
-	return c.Raw(fn)
 }
 
 // PgxConn runs fn with a *pgx.Conn on PostgreSQL, for its native API (COPY,

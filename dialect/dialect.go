@@ -80,6 +80,9 @@ type Capabilities struct {
 	MaxBindParams int
 	// MaxIndexKeyBytes is the longest index key the engine accepts (0: no practical limit).
 	MaxIndexKeyBytes int
+	// KeyBytesPerChar is how many bytes a text character may take in an
+	// index key (MySQL's utf8mb4: 4), for fitting keys under MaxIndexKeyBytes.
+	KeyBytesPerChar int
 	// ExpressionIndexes is true when an index key may be an expression.
 	ExpressionIndexes bool
 	// NoActionIsRestrict is true when the engine treats a foreign key's NO

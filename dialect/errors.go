@@ -3,6 +3,7 @@ package dialect
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Portable error kinds. Check them with errors.Is:
@@ -41,11 +42,15 @@ type Error struct {
 	Err error
 }
 
+// Error reads "kind: driver message (engine code N)"; the code is left out
+// when there is none (a network failure) or the driver's text already ends
+// with it, as modernc.org/sqlite's does.
 func (e *Error) Error() string {
-	if e.Code == "" { // a network failure has no engine code
-		return fmt.Sprintf("%s: %v (%s)", e.Kind, e.Err, e.Engine)
+	msg := e.Err.Error()
+	if e.Code == "" || strings.HasSuffix(msg, "("+e.Code+")") {
+		return fmt.Sprintf("%s: %s (%s)", e.Kind, msg, e.Engine)
 	}
-	return fmt.Sprintf("%s: %v (%s code %s)", e.Kind, e.Err, e.Engine, e.Code)
+	return fmt.Sprintf("%s: %s (%s code %s)", e.Kind, msg, e.Engine, e.Code)
 }
 
 // Unwrap exposes both the kind (for errors.Is) and the driver's error (for errors.As).

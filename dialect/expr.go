@@ -74,7 +74,7 @@ func TranslateExpr(expr string, to Dialect, kindOf func(column string) (Kind, bo
 				if to.Engine() == MySQL {
 					// polysql's own sessions concatenate, but translated DDL may
 					// be run by any client, where || means OR.
-					return "", fmt.Errorf("operator || in (%s) means OR to a MySQL client in its default mode; use an override for mysql", expr)
+					return "", fmt.Errorf("operator || in (%s) means OR to a MySQL client in its default mode; write concat() in a MySQL-specific statement", expr)
 				}
 				out = append(out, t.Text)
 			default:
@@ -279,8 +279,10 @@ func isWordish(s string) bool {
 	return s != "" && (isIdentByte(s[len(s)-1]) || s[len(s)-1] == '"' || s[len(s)-1] == '`')
 }
 
-// ExprFingerprint reduces an expression to the set of names and literals it
-// mentions, lower-cased and sorted, ignoring keywords, casts and type names.
+// ExprFingerprint reduces an expression to the set of names, literals,
+// operators and AND/OR/NOT/NULL it mentions, lower-cased and sorted, ignoring
+// casts, type names and other keywords; IN, NOT IN and BETWEEN read as the
+// comparisons PostgreSQL stores them as.
 // Engines rewrite CHECK expressions when they store them (PostgreSQL turns
 // IN (...) into = ANY (ARRAY[...])); two expressions with the same
 // fingerprint mention the same columns and constants.

@@ -21,6 +21,7 @@ func (d mysqlDialect) Capabilities() Capabilities {
 		IndexIfNotExists:     d.flavor.MariaDB,
 		MaxBindParams:        65535,
 		MaxIndexKeyBytes:     3072,              // InnoDB, DYNAMIC row format
+		KeyBytesPerChar:      4,                 // utf8mb4
 		ExpressionIndexes:    !d.flavor.MariaDB, // MySQL 8.0.13+; MariaDB needs a generated column
 		NoActionIsRestrict:   true,
 		SetNullNeedsNullable: true,

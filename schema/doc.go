@@ -49,5 +49,5 @@
 //
 // It does not alter existing tables: Apply creates what is missing and
 // reports tables that differ. Changing a live schema is the job of migrations
-// (package migrate).
+// (package migrate, planned).
 package schema

@@ -237,8 +237,8 @@ func parsePragma(stmt string) (dialect.Pragma, bool) {
 
 func head(stmt string) string {
 	s := strings.Join(strings.Fields(stripComments(stmt)), " ")
-	if len(s) > 60 {
-		s = s[:57] + "..."
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:57]) + "..."
 	}
 	return s
 }

@@ -325,7 +325,7 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 		return "", false
 	}
 	if c.Collation != "" && !strings.EqualFold(c.Collation, "BINARY") && r.d.Engine() != r.s.Engine {
-		r.errf("%s: COLLATE %s has no exact %s equivalent; drop it or use an engine override", where, c.Collation, r.d.Engine())
+		r.errf("%s: COLLATE %s has no exact %s equivalent; declare the column without it, or create this table with an engine-specific statement", where, c.Collation, r.d.Engine())
 		return "", false
 	}
 	typ, err := r.nativeType(t, c)
@@ -479,7 +479,7 @@ func (r *renderer) index(t *Table, ix *Index) {
 			}
 			stmt += " WHERE " + e
 		case ix.Unique:
-			r.errf("%s: a UNIQUE partial index (WHERE %s) cannot be expressed on %s: a whole-table unique index would reject rows SQLite accepts; use an engine override", where, ix.Where, r.d.Engine())
+			r.errf("%s: a UNIQUE partial index (WHERE %s) cannot be expressed on %s: a whole-table unique index would reject rows SQLite accepts; create it with an engine-specific statement (a generated column and a unique index, say)", where, ix.Where, r.d.Engine())
 			return
 		default:
 			r.plan.warnf("%s: %s has no partial indexes; created on all rows, without WHERE %s", where, r.d.Engine(), ix.Where)
@@ -589,10 +589,10 @@ func (r *renderer) fitKey(t *Table, key []string, maxBytes int) {
 		_, sizedHere := r.keyLen[tk][lower(name)]
 		switch {
 		case sizedHere:
-			perUnit += bytesPerUnit(c.Type.Kind)
+			perUnit += r.bytesPerUnit(c.Type.Kind)
 			sized = append(sized, lower(name))
 		case c.Type.Kind == dialect.KindText && c.Type.Length > 0:
-			fixed += 4 * c.Type.Length
+			fixed += r.bytesPerUnit(c.Type.Kind) * c.Type.Length
 		default:
 			fixed += 8
 		}
@@ -600,7 +600,7 @@ func (r *renderer) fitKey(t *Table, key []string, maxBytes int) {
 	total := fixed
 	for _, n := range sized {
 		c := t.Column(n)
-		total += r.keyLen[tk][n] * bytesPerUnit(c.Type.Kind)
+		total += r.keyLen[tk][n] * r.bytesPerUnit(c.Type.Kind)
 	}
 	if total <= maxBytes {
 		return
@@ -624,9 +624,11 @@ func (r *renderer) fitKey(t *Table, key []string, maxBytes int) {
 // minKeyLength is the shortest length polysql gives a key column it sizes.
 const minKeyLength = 32
 
-func bytesPerUnit(k dialect.Kind) int {
+// bytesPerUnit is what one unit of a key column's length takes in the key:
+// a character of text, a byte of a blob.
+func (r *renderer) bytesPerUnit(k dialect.Kind) int {
 	if k == dialect.KindText {
-		return 4 // utf8mb4
+		return max(r.d.Capabilities().KeyBytesPerChar, 1)
 	}
 	return 1
 }
