@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/polysql/polysql/dialect"
@@ -267,22 +265,10 @@ func readOnlyTxOptions(d dialect.Dialect) *sql.TxOptions {
 	return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 }
 
-// scrub removes passwords from error text. A password of three or more
-// characters is removed wherever it appears; a shorter one only where it is
-// quoted or stands as a word, so that a one-letter password does not mangle
-// the whole message.
+// scrub removes passwords from error text (see scrubPassword).
 func scrub(msg string, secrets ...string) string {
 	for _, p := range secrets {
-		switch {
-		case p == "":
-		case len(p) >= 3:
-			msg = strings.ReplaceAll(msg, p, "xxxxx")
-		default:
-			for _, q := range []string{"'", `"`, "`"} {
-				msg = strings.ReplaceAll(msg, q+p+q, q+"xxxxx"+q)
-			}
-			msg = regexp.MustCompile(`\b`+regexp.QuoteMeta(p)+`\b`).ReplaceAllString(msg, "xxxxx")
-		}
+		msg = scrubPassword(msg, p)
 	}
 	return msg
 }

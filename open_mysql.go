@@ -48,7 +48,7 @@ func mysqlConfig(t *Target, o options) (*mysql.Config, error) {
 		// A password given as a query parameter is the credential too, never
 		// a session variable to SET.
 		for k, vs := range t.Params {
-			if isSecretParam(k) {
+			if isPasswordParam(k) {
 				cfg.Passwd = vs[len(vs)-1]
 			}
 		}
@@ -95,7 +95,7 @@ func mysqlConfig(t *Target, o options) (*mysql.Config, error) {
 	}
 	for k, vs := range t.Params {
 		switch {
-		case mysqlDriverParams[k], isSecretParam(k):
+		case mysqlDriverParams[k], isPasswordParam(k):
 		case !sessionVariable.MatchString(k):
 			// The driver sends other parameters as SET k=v: only plain
 			// variable names may become SQL.

@@ -260,35 +260,8 @@ func atAfterAuthority(raw string) bool {
 	return strings.Contains(rest[end:], "@")
 }
 
-// secrets returns every password the URL carries: the userinfo password and
-// the value of each password-like query parameter, however it is spelled.
-func (t *Target) secrets() []string {
-	var out []string
-	if t.u != nil && t.u.User != nil {
-		if p, ok := t.u.User.Password(); ok && p != "" {
-			out = append(out, p)
-		}
-	}
-	for k, vs := range t.Params {
-		if isSecretParam(k) {
-			for _, v := range vs {
-				if v != "" {
-					out = append(out, v)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// isSecretParam reports whether a URL query parameter carries a password.
-func isSecretParam(name string) bool {
-	switch strings.ToLower(name) {
-	case "password", "passwd", "pwd", "sslpassword":
-		return true
-	}
-	return false
-}
+// secrets returns every password the URL carries (see urlSecrets).
+func (t *Target) secrets() []string { return urlSecrets(t.raw) }
 
 // String returns the URL with its password redacted, so that printing or
 // logging a Target never shows it.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -280,42 +279,9 @@ func (e *env) printNotices(db *polysql.DB) {
 	}
 }
 
-// scrubSecrets hides, in msg, the URL in use and its password, as a second
-// line of defence behind the library's own redaction.
-func scrubSecrets(msg, rawURL string) string {
-	resolved := polysql.ResolveURL(rawURL)
-	if red := polysql.Redact(resolved); red != resolved {
-		msg = strings.ReplaceAll(msg, resolved, red)
-	}
-	for _, pw := range urlSecrets(resolved) {
-		if len(pw) >= 3 {
-			msg = strings.ReplaceAll(msg, pw, "xxxxx")
-		}
-	}
-	return msg
-}
-
-// urlSecrets returns a URL's password, as written and decoded, and any
-// password= parameter.
-func urlSecrets(raw string) []string {
-	var out []string
-	if i := strings.Index(raw, "://"); i >= 0 {
-		if j := strings.LastIndex(raw, "@"); j > i {
-			if _, pw, has := strings.Cut(raw[i+3:j], ":"); has && pw != "" {
-				out = append(out, pw)
-				if dec, err := url.PathUnescape(pw); err == nil && dec != pw {
-					out = append(out, dec)
-				}
-			}
-		}
-	}
-	if u, err := url.Parse(raw); err == nil {
-		if p := u.Query().Get("password"); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+// scrubSecrets hides, in msg, the URL in use and every password it carries,
+// as a second line of defence behind the library's own redaction.
+func scrubSecrets(msg, rawURL string) string { return polysql.ScrubSecrets(msg, rawURL) }
 
 // flagString returns a defined flag's value.
 func flagString(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }

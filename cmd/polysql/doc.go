@@ -6,7 +6,7 @@
 //
 //	polysql info   [--url URL] [--json]
 //	polysql exec   [--url URL] [--args-json JSON] SQL [ARG...]
-//	polysql query  [--url URL] [--format table|json|csv] [--args-json JSON] SQL [ARG...]
+//	polysql query  [--url URL] [--format table|json|csv] [--write] [--args-json JSON] SQL [ARG...]
 //	polysql schema translate --to ENGINE FILE
 //	polysql schema apply [--url URL] FILE
 //	polysql schema diff  [--url URL] FILE

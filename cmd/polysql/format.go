@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/polysql/polysql/dialect"
 )
 
 // How query prints values (the same rule in every format):
@@ -27,6 +29,9 @@ import (
 //     padding, when its column's type is binary (BLOB, BYTEA, BINARY,
 //     VARBINARY and their variants), or unknown (an expression in SQLite),
 //     or when the bytes are not valid UTF-8.
+//
+// What a column's type is comes from the engine's dialect, never from a list
+// of engine type names here: see kindClassifier.
 
 type cellKind int
 
@@ -44,32 +49,63 @@ type cell struct {
 	text string
 }
 
-// column is a result column: its name and the type the driver reports.
+// column is a result column: its name and the portable kind of the type the
+// driver reports for it.
 type column struct {
-	name   string
-	dbType string // upper case, without "(n)" or "UNSIGNED"
+	name string
+	kind dialect.Kind
 }
 
-func newColumn(ct *sql.ColumnType) column {
-	t := strings.ToUpper(strings.TrimSpace(ct.DatabaseTypeName()))
-	if i := strings.IndexByte(t, '('); i >= 0 {
-		t = strings.TrimSpace(t[:i])
+// typeReader is the part of dialect.TypeMapper the printer uses.
+type typeReader interface {
+	Portable(native string) dialect.Type
+}
+
+// kindClassifier returns what a result column holds, from the type name its
+// driver reports (sql.ColumnType.DatabaseTypeName), as the engine's dialect
+// reads that name back (declaredBinary aside).
+func kindClassifier(types typeReader) func(dbType string) dialect.Kind {
+	return func(dbType string) dialect.Kind {
+		if declaredBinary(dbType) {
+			return dialect.KindBlob
+		}
+		return types.Portable(dbType).Kind
 	}
-	t = strings.TrimSpace(strings.TrimPrefix(t, "UNSIGNED"))
-	t = strings.TrimSpace(strings.TrimSuffix(t, "UNSIGNED"))
-	return column{name: ct.Name(), dbType: t}
 }
 
-var numericTypes = map[string]bool{
-	"INT": true, "INTEGER": true, "TINYINT": true, "SMALLINT": true, "MEDIUMINT": true,
-	"BIGINT": true, "INT2": true, "INT4": true, "INT8": true, "SERIAL": true, "BIGSERIAL": true,
-	"DECIMAL": true, "NUMERIC": true, "FLOAT": true, "DOUBLE": true, "DOUBLE PRECISION": true,
-	"REAL": true, "FLOAT4": true, "FLOAT8": true, "YEAR": true,
+// declaredBinary is the one local exception to the dialect's reading of a
+// type name. SQLite's driver reports a column's declared type, and SQLite's
+// affinity rules (which Portable follows there) give BYTEA, BINARY(n) and
+// VARBINARY(n) NUMERIC affinity; a column declared with those names holds
+// bytes all the same, as the documented rule says. On PostgreSQL and MySQL
+// Portable already reads these names as blobs. A driver that reports no
+// type at all says nothing about the bytes, so they are a blob too.
+func declaredBinary(dbType string) bool {
+	base, _, _ := strings.Cut(dbType, "(")
+	switch strings.ToUpper(strings.TrimSpace(base)) {
+	case "", "BYTEA", "BINARY", "VARBINARY":
+		return true
+	}
+	return false
 }
 
-var binaryTypes = map[string]bool{
-	"BLOB": true, "TINYBLOB": true, "MEDIUMBLOB": true, "LONGBLOB": true,
-	"BYTEA": true, "BINARY": true, "VARBINARY": true,
+// newColumns describes a result's columns with kindOf.
+func newColumns(types []*sql.ColumnType, kindOf func(string) dialect.Kind) []column {
+	cols := make([]column, len(types))
+	for i, ct := range types {
+		cols[i] = column{name: ct.Name(), kind: kindOf(ct.DatabaseTypeName())}
+	}
+	return cols
+}
+
+// numeric reports whether a column holds numbers, so that a number the
+// driver returns as text (a DECIMAL, say) prints as one.
+func (c column) numeric() bool {
+	switch c.kind {
+	case dialect.KindInteger, dialect.KindReal, dialect.KindNumeric:
+		return true
+	}
+	return false
 }
 
 // toCell normalises a value scanned into an any.
@@ -92,20 +128,20 @@ func toCell(v any, col column) cell {
 	case bool:
 		return cell{kind: cellBool, text: strconv.FormatBool(x)}
 	case time.Time:
-		if col.dbType == "DATE" {
+		if col.kind == dialect.KindDate {
 			return cell{kind: cellText, text: x.Format(time.DateOnly)}
 		}
 		return cell{kind: cellText, text: x.Format(time.RFC3339Nano)}
 	case string:
-		if numericTypes[col.dbType] && isJSONNumber(x) {
+		if col.numeric() && isJSONNumber(x) {
 			return cell{kind: cellNumber, text: x}
 		}
 		return cell{kind: cellText, text: x}
 	case []byte:
 		switch {
-		case binaryTypes[col.dbType] || col.dbType == "" || !utf8.Valid(x):
+		case col.kind == dialect.KindBlob || !utf8.Valid(x):
 			return cell{kind: cellBlob, text: base64.StdEncoding.EncodeToString(x)}
-		case numericTypes[col.dbType] && isJSONNumber(string(x)):
+		case col.numeric() && isJSONNumber(string(x)):
 			return cell{kind: cellNumber, text: string(x)}
 		}
 		return cell{kind: cellText, text: string(x)}
@@ -128,6 +164,44 @@ func floatCell(f float64, bits int) cell {
 
 func isJSONNumber(s string) bool {
 	return s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s))
+}
+
+// printRows prints every row of rows with rw, then rw's ending. kindOf
+// classifies the columns; classify turns a driver error into polysql's. It
+// returns the first error, and nil only when every row was read and printed.
+func printRows(rows *sql.Rows, rw rowWriter, kindOf func(string) dialect.Kind, classify func(error) error) error {
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return classify(err)
+	}
+	cols := newColumns(types, kindOf)
+	if err := rw.header(cols); err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	cells := make([]cell, len(cols))
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return classify(err)
+		}
+		for i, v := range vals {
+			cells[i] = toCell(v, cols[i])
+		}
+		if err := rw.row(cells); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return classify(err)
+	}
+	if err := rows.Close(); err != nil {
+		return classify(err)
+	}
+	return rw.end()
 }
 
 // rowWriter prints a result set in one format.

@@ -104,13 +104,15 @@ standard error prefixed "warning: ".`,
 }
 
 // offlineDialect is the dialect for an engine named on the command line,
-// with no server to ask for its flavour.
+// with no server to ask for its flavour: package dialect reads the name
+// (mariadb is MySQL's engine with MariaDB's flavour), so the CLI never
+// tests engine names itself.
 func offlineDialect(name string) (dialect.Dialect, error) {
-	e, err := dialect.ParseEngine(name)
+	e, f, err := dialect.ParseTarget(name)
 	if err != nil {
 		return nil, err
 	}
-	return dialect.New(e, dialect.Flavor{MariaDB: strings.EqualFold(strings.TrimSpace(name), "mariadb")})
+	return dialect.New(e, f)
 }
 
 // oneFile returns the single FILE argument.

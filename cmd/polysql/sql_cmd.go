@@ -9,6 +9,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/polysql/polysql"
+	"github.com/polysql/polysql/dialect"
 )
 
 const sqlArgsHelp = `
@@ -28,7 +31,9 @@ var execCmd = &command{
 	usage:   "exec [--url URL] [--args-json JSON] SQL [ARG...]",
 	summary: "run one statement that returns no rows; print rows affected",
 	help: `Runs one statement (INSERT, UPDATE, DELETE, CREATE...) on the database's
-writer and prints how many rows it affected.
+writer and prints how many rows it affected. exec prints no rows: for a
+statement that writes and returns rows (INSERT/UPDATE/DELETE ... RETURNING),
+use 'polysql query --write'.
 ` + sqlArgsHelp,
 	examples: []string{
 		`polysql exec "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"`,
@@ -45,10 +50,15 @@ writer and prints how many rows it affected.
 
 var queryCmd = &command{
 	name:    "query",
-	usage:   "query [--url URL] [--format table|json|csv] [--args-json JSON] SQL [ARG...]",
+	usage:   "query [--url URL] [--format table|json|csv] [--write] [--args-json JSON] SQL [ARG...]",
 	summary: "run a query and print its rows as a table, JSON or CSV",
 	help: `Runs one query on the database's read pool and prints the rows it returns.
-On SQLite the read pool cannot write: run INSERT ... RETURNING with exec.
+On SQLite the read pool cannot write. With --write the statement runs in a
+write transaction instead, so one that writes and returns rows works on
+every engine that has RETURNING (SQLite, PostgreSQL, MariaDB 10.5+ for
+INSERT and DELETE; MySQL has none): INSERT/UPDATE/DELETE ... RETURNING. The
+rows print as usual, and the transaction commits only after every row was
+read and printed; on any error nothing is saved.
 
 Formats:
   table  aligned columns under a header, then the row count; NULL prints as NULL
@@ -68,10 +78,12 @@ its bytes are not valid UTF-8. In json a column name that repeats gets
 		`polysql query --format json "SELECT id, body FROM notes WHERE id = ?" 1`,
 		`polysql query --format csv "SELECT * FROM notes" > notes.csv`,
 		`polysql query --args-json '[1, 10]' "SELECT * FROM notes WHERE id BETWEEN ? AND ?"`,
+		`polysql query --write "INSERT INTO notes (body) VALUES (?) RETURNING id" "new note"`,
 	},
 	flags: func(fs *flag.FlagSet) {
 		fs.String("url", "", urlFlagHelp)
 		fs.String("format", "table", "output `FORMAT`: table, json or csv")
+		fs.Bool("write", false, "run in a write transaction, for INSERT/UPDATE/DELETE ... RETURNING; commit after every row printed")
 		fs.String("args-json", "", "typed parameters as a `JSON` array, e.g. '[1,\"x\",null]' (instead of ARGs)")
 	},
 	run: runQuery,
@@ -202,44 +214,48 @@ func runQuery(ctx context.Context, e *env, c *command, args []string) int {
 		return code
 	}
 	defer db.Close()
+	kindOf := kindClassifier(db.Dialect().Types())
 
+	if flagBool(fs, "write") {
+		return e.queryWrite(ctx, c, rawURL, db, rw, kindOf, query, params)
+	}
 	rows, err := db.QueryContext(ctx, query, params...)
+	if err == nil {
+		defer rows.Close()
+		err = printRows(rows, rw, kindOf, db.Dialect().Classify)
+	}
 	if err != nil {
+		if errors.Is(err, dialect.ErrReadOnly) && db.Reader() != db.Writer() {
+			// SQLite's read pool is query_only: say how to write.
+			err = fmt.Errorf("%w\nquery runs on the read-only read pool; for a statement that writes and returns rows (INSERT ... RETURNING) use 'polysql query --write', or 'polysql exec' when it returns none", err)
+		}
 		return e.fail(c, rawURL, err)
 	}
-	defer rows.Close()
-	types, err := rows.ColumnTypes()
+	return exitOK
+}
+
+// queryWrite runs query in a write transaction and prints its rows; the
+// transaction commits only once every row was read and printed.
+func (e *env) queryWrite(ctx context.Context, c *command, rawURL string, db *polysql.DB, rw rowWriter, kindOf func(string) dialect.Kind, query string, params []any) int {
+	printed := false
+	err := db.WriteTx(ctx, func(tx *polysql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, params...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := printRows(rows, rw, kindOf, tx.Dialect().Classify); err != nil {
+			return err
+		}
+		printed = true
+		return nil
+	})
 	if err != nil {
-		return e.fail(c, rawURL, err)
-	}
-	cols := make([]column, len(types))
-	for i, t := range types {
-		cols[i] = newColumn(t)
-	}
-	if err := rw.header(cols); err != nil {
-		return e.fail(c, rawURL, err)
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	cells := make([]cell, len(cols))
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return e.fail(c, rawURL, err)
+		if printed {
+			err = fmt.Errorf("%w\nthe rows printed above were not saved: the transaction did not commit", err)
+		} else {
+			err = fmt.Errorf("%w\nnothing was saved", err)
 		}
-		for i, v := range vals {
-			cells[i] = toCell(v, cols[i])
-		}
-		if err := rw.row(cells); err != nil {
-			return e.fail(c, rawURL, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return e.fail(c, rawURL, db.Dialect().Classify(err))
-	}
-	if err := rw.end(); err != nil {
 		return e.fail(c, rawURL, err)
 	}
 	return exitOK

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/polysql/polysql"
 	"github.com/polysql/polysql/dialect"
 	"github.com/polysql/polysql/internal/dbtest"
 )
@@ -252,5 +257,186 @@ func TestFloatCell(t *testing.T) {
 		if c := floatCell(tt.f, 64); c.text != tt.want || c.kind != cellNumber {
 			t.Errorf("floatCell(%v) = %q (kind %d), want %q", tt.f, c.text, c.kind, tt.want)
 		}
+	}
+}
+
+// TestBinaryColumnsByDialect checks the text-or-blob rule on every engine,
+// with the column's kind read by the dialect: bytes in a binary column print
+// as base64 even when they are valid UTF-8; the same bytes in a text column
+// print as text.
+func TestBinaryColumnsByDialect(t *testing.T) {
+	dbtest.RunURL(t, func(t *testing.T, e dialect.Engine, u string) {
+		isolate(t)
+		db := openURL(t, u)
+		// Binary types as each engine's users declare them; on SQLite the
+		// driver reports the declared name as written.
+		binTypes := map[dialect.Engine][]string{
+			dialect.SQLite:   {"BLOB", "LONGBLOB", "LONG BLOB", "BYTEA", "VARBINARY(8)", "BINARY(2)"},
+			dialect.Postgres: {"BYTEA"},
+			dialect.MySQL:    {"BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "VARBINARY(8)", "BINARY(2)"},
+		}[e]
+		textType := "TEXT"
+		var cols []string
+		for i, bt := range binTypes {
+			cols = append(cols, "b"+strconv.Itoa(i)+" "+bt)
+		}
+		mustCLI(t, "exec", "--url", u, "CREATE TABLE bins (id INTEGER PRIMARY KEY, t "+textType+", "+strings.Join(cols, ", ")+")")
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(binTypes)), ", ")
+		names := make([]string, len(binTypes))
+		args := []any{"AB"}
+		for i := range binTypes {
+			names[i] = "b" + strconv.Itoa(i)
+			args = append(args, []byte("AB"))
+		}
+		ctx := context.Background()
+		if _, err := db.ExecContext(ctx, "INSERT INTO bins (id, t, "+strings.Join(names, ", ")+") VALUES (1, ?, "+marks+")", args...); err != nil {
+			t.Fatal(err)
+		}
+		out := mustCLI(t, "query", "--url", u, "--format", "json", "SELECT t, "+strings.Join(names, ", ")+" FROM bins")
+		var rows []map[string]any
+		if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 {
+			t.Fatalf("bad JSON (%v):\n%s", err, out)
+		}
+		if rows[0]["t"] != "AB" {
+			t.Errorf("text column printed %#v, want \"AB\"", rows[0]["t"])
+		}
+		for i, n := range names {
+			if rows[0][n] != "QUI=" {
+				t.Errorf("%s column printed %#v, want base64 \"QUI=\"", binTypes[i], rows[0][n])
+			}
+		}
+	})
+}
+
+// TestColumnKindFromDialect checks that the row printer asks the dialect's
+// type mapper what a column is, rather than a list of engine type names.
+func TestColumnKindFromDialect(t *testing.T) {
+	kindOf := kindClassifier(stubTypes{"PICTURE": dialect.KindBlob, "MONEYISH": dialect.KindNumeric, "CALDAY": dialect.KindDate})
+	tests := []struct {
+		dbType string
+		v      any
+		want   cell
+	}{
+		{"PICTURE", []byte("AB"), cell{cellBlob, "QUI="}},
+		{"WORDS", []byte("AB"), cell{cellText, "AB"}},
+		{"WORDS", []byte{0xff}, cell{cellBlob, "/w=="}},
+		{"MONEYISH", []byte("12.50"), cell{cellNumber, "12.50"}},
+		{"MONEYISH", "12.50", cell{cellNumber, "12.50"}},
+		{"WORDS", "12.50", cell{cellText, "12.50"}},
+		{"CALDAY", time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), cell{cellText, "2024-05-01"}},
+		{"WORDS", time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), cell{cellText, "2024-05-01T00:00:00Z"}},
+		// The local exceptions: names SQLite's affinity reads as NUMERIC,
+		// and no type at all.
+		{"BYTEA", []byte("AB"), cell{cellBlob, "QUI="}},
+		{"VARBINARY(8)", []byte("AB"), cell{cellBlob, "QUI="}},
+		{"", []byte("AB"), cell{cellBlob, "QUI="}},
+	}
+	for _, tt := range tests {
+		col := column{name: "c", kind: kindOf(tt.dbType)}
+		if got := toCell(tt.v, col); got != tt.want {
+			t.Errorf("toCell(%#v) in a %q column = %+v, want %+v", tt.v, tt.dbType, got, tt.want)
+		}
+	}
+}
+
+// stubTypes is a type reader that knows a few made-up type names; any other is text.
+type stubTypes map[string]dialect.Kind
+
+func (s stubTypes) Portable(native string) dialect.Type {
+	if k, ok := s[native]; ok {
+		return dialect.Type{Kind: k, Declared: native}
+	}
+	return dialect.Type{Kind: dialect.KindText, Declared: native}
+}
+
+// openURL opens u for a test's own checks, closed when the test ends.
+func openURL(t *testing.T, u string) *polysql.DB {
+	t.Helper()
+	db, err := polysql.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestQueryWrite checks query --write: a statement that writes and returns
+// rows prints them and commits, on every engine that has RETURNING.
+func TestQueryWrite(t *testing.T) {
+	dbtest.RunURL(t, func(t *testing.T, e dialect.Engine, u string) {
+		isolate(t)
+		db := openURL(t, u)
+		if !db.Dialect().Capabilities().Returning {
+			t.Skipf("%s (%s) has no RETURNING", e, db.Dialect().Flavor().Version)
+		}
+		mustCLI(t, "exec", "--url", u, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body VARCHAR(100))")
+
+		out := mustCLI(t, "query", "--write", "--url", u, "--format", "csv", "INSERT INTO notes (id, body) VALUES (?, ?), (?, ?) RETURNING id", "7", "seven", "8", "eight")
+		if out != "id\n7\n8\n" {
+			t.Errorf("INSERT ... RETURNING printed %q, want the two ids", out)
+		}
+		out = mustCLI(t, "query", "--write", "--url", u, "--format", "json", "--args-json", `[9, "it's"]`, "INSERT INTO notes (id, body) VALUES (?, ?) RETURNING id, body")
+		if want := "[\n  {\"id\": 9, \"body\": \"it's\"}\n]\n"; out != want {
+			t.Errorf("INSERT ... RETURNING id, body printed %q, want %q", out, want)
+		}
+		out = mustCLI(t, "query", "--write", "--url", u, "DELETE FROM notes WHERE id = ? RETURNING id", "8")
+		if want := "id\n--\n 8\n(1 row)\n"; out != want {
+			t.Errorf("DELETE ... RETURNING printed %q, want %q", out, want)
+		}
+		// Committed: a new connection sees them.
+		if out := mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT id, body FROM notes ORDER BY id"); out != "id,body\n7,seven\n9,it's\n" {
+			t.Errorf("after the writes the table holds %q", out)
+		}
+
+		// A failing statement reports an error and saves nothing.
+		code, out, errOut := cli(t, "", "query", "--write", "--url", u, "INSERT INTO notes (id, body) VALUES (10, 'x'), (7, 'dup') RETURNING id")
+		if code != exitError || !strings.Contains(errOut, "nothing was saved") {
+			t.Errorf("duplicate key: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+		if out := mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT COUNT(*) AS n FROM notes"); out != "n\n2\n" {
+			t.Errorf("after the failed insert: %q, want 2 rows", out)
+		}
+
+		// Rows that cannot be printed are not committed.
+		for _, format := range []string{"table", "json", "csv"} {
+			var errOut strings.Builder
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			code := run(ctx, []string{"query", "--write", "--url", u, "--format", format, "INSERT INTO notes (id, body) VALUES (11, 'lost') RETURNING id"}, strings.NewReader(""), failingWriter{}, &errOut)
+			cancel()
+			if code != exitError || !strings.Contains(errOut.String(), "broken") {
+				t.Errorf("%s to a broken stdout: exit %d, stderr:\n%s", format, code, errOut.String())
+			}
+			if out := mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT COUNT(*) AS n FROM notes WHERE id = 11"); out != "n\n0\n" {
+				t.Errorf("%s: the row whose output failed was committed: %q", format, out)
+			}
+		}
+	})
+}
+
+// failingWriter is a standard output that cannot be written.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// TestQueryWriteNeedsFlagOnSQLite checks that plain query cannot write on
+// SQLite (its read pool is query_only) and says what to use instead.
+func TestQueryWriteNeedsFlagOnSQLite(t *testing.T) {
+	dir := isolate(t)
+	u := "sqlite:///" + filepath.Join(dir, "w.db")
+	mustCLI(t, "exec", "--url", u, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+	code, out, errOut := cli(t, "", "query", "--url", u, "INSERT INTO notes (body) VALUES ('x') RETURNING id")
+	if code != exitError {
+		t.Fatalf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"read-only", "query --write"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if out := mustCLI(t, "query", "--url", u, "--format", "csv", "SELECT COUNT(*) AS n FROM notes"); out != "n\n0\n" {
+		t.Errorf("plain query wrote: %q", out)
+	}
+	if out := mustCLI(t, "query", "--write", "--url", u, "--format", "csv", "INSERT INTO notes (body) VALUES ('x') RETURNING id"); out != "id\n1\n" {
+		t.Errorf("query --write printed %q, want id 1", out)
 	}
 }
