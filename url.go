@@ -1,6 +1,7 @@
 package polysql
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,7 +36,7 @@ type Target struct {
 }
 
 // Redacted returns the URL with any password replaced by "xxxxx".
-func (t *Target) Redacted() string { return Redact(t.raw) }
+func (t Target) Redacted() string { return Redact(t.raw) }
 
 // Location describes where the data lives: a file path, ":memory:", or
 // host:port/database, never with a password.
@@ -132,10 +133,27 @@ func parseSQLiteURL(raw, rest string) (*Target, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, Redact(raw), err)
 		}
-		t.Path = filepath.Clean(p)
-		return t, nil
+		return t.setPath(p)
 	}
 	return nil, fmt.Errorf("%w: %s: a SQLite URL has no host; want sqlite:///relative.db or sqlite:////absolute.db", ErrBadURL, Redact(raw))
+}
+
+// setPath sets a SQLite target's file from a decoded path. ":memory:", however
+// it was spelled (%3Amemory%3A, ./:memory:), is the in-memory database: left
+// as a path, every connection would open a private one, and readers would
+// never see what the writer wrote. A path that is itself a SQLite URI
+// (file:...) would be read by SQLite with rules of its own: it is refused.
+func (t *Target) setPath(p string) (*Target, error) {
+	p = filepath.Clean(p)
+	switch {
+	case p == ":memory:":
+		t.Memory = true
+	case strings.HasPrefix(p, "file:"):
+		return nil, fmt.Errorf("%w: %s: the path is itself a file: URI; write file:... as the whole URL instead", ErrBadURL, Redact(t.raw))
+	default:
+		t.Path = p
+	}
+	return t, nil
 }
 
 func parseFileURL(raw, rest string) (*Target, error) {
@@ -159,7 +177,7 @@ func parseFileURL(raw, rest string) (*Target, error) {
 			path = path[i:]
 		}
 	}
-	if path == ":memory:" || path == "" {
+	if path == "" {
 		t.Memory = true
 		return t, nil
 	}
@@ -167,8 +185,7 @@ func parseFileURL(raw, rest string) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, Redact(raw), err)
 	}
-	t.Path = filepath.Clean(p)
-	return t, nil
+	return t.setPath(p)
 }
 
 func parseNetworkURL(raw string, e dialect.Engine) (*Target, error) {
@@ -265,10 +282,13 @@ func (t *Target) secrets() []string { return urlSecrets(t.raw) }
 
 // String returns the URL with its password redacted, so that printing or
 // logging a Target never shows it.
-func (t *Target) String() string { return t.Redacted() }
+func (t Target) String() string { return t.Redacted() }
 
 // GoString is String, for %#v.
-func (t *Target) GoString() string { return "polysql.Target(" + t.Redacted() + ")" }
+func (t Target) GoString() string { return "polysql.Target(" + t.Redacted() + ")" }
 
 // LogValue is String, for log/slog.
-func (t *Target) LogValue() slog.Value { return slog.StringValue(t.Redacted()) }
+func (t Target) LogValue() slog.Value { return slog.StringValue(t.Redacted()) }
+
+// MarshalJSON is String, as a JSON string: Params may hold a password.
+func (t Target) MarshalJSON() ([]byte, error) { return json.Marshal(t.Redacted()) }

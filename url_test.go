@@ -2,6 +2,7 @@ package polysql_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -378,6 +379,40 @@ func TestSecretsNeverShow(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "'zq'") || strings.Contains(err.Error(), ":zq@") {
 			t.Errorf("Open error shows the password: %v", err)
+		}
+	}
+}
+
+// TestMemorySpelledOtherwise: every spelling of :memory: is the one shared
+// in-memory database, never a private one per connection.
+func TestMemorySpelledOtherwise(t *testing.T) {
+	for _, u := range []string{"sqlite:///%3Amemory%3A", "sqlite:///./:memory:", "file:%3Amemory%3A", "file::memory:"} {
+		tg, err := polysql.ParseURL(u)
+		if err != nil || !tg.Memory {
+			t.Errorf("ParseURL(%s) = %+v, %v; want in memory", u, tg, err)
+			continue
+		}
+		db, err := polysql.Open(context.Background(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(context.Background(), "CREATE TABLE x (a)"); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRowContext(context.Background(), "SELECT count(*) FROM x").Scan(&n); err != nil {
+			t.Errorf("%s: a read does not see the write: %v", u, err)
+		}
+		db.Close()
+	}
+	if _, err := polysql.ParseURL("sqlite:///file::memory:"); !errors.Is(err, polysql.ErrBadURL) {
+		t.Errorf("a file: URI inside a sqlite URL: %v, want ErrBadURL", err)
+	}
+	tg, _ := polysql.ParseURL("postgres://u:hunter22@h/db?password=hunter22")
+	b, _ := json.Marshal(*tg)
+	for _, s := range []string{fmt.Sprintf("%v", *tg), fmt.Sprintf("%+v", *tg), string(b)} {
+		if strings.Contains(s, "hunter22") {
+			t.Errorf("a Target value prints its password: %s", s)
 		}
 	}
 }
