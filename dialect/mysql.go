@@ -205,6 +205,9 @@ func (m mysqlTypes) RenderDefault(d Default, t Type) (string, error) {
 		return "(" + d.Value + ")", nil
 	}
 	v := d.Value
+	if t.Kind != KindBoolean {
+		v = literalBool(v)
+	}
 	switch {
 	case v == "NULL":
 		return v, nil

@@ -158,6 +158,9 @@ func (postgresTypes) RenderDefault(d Default, t Type) (string, error) {
 		return "(" + d.Value + ")", nil
 	}
 	v := d.Value
+	if t.Kind != KindBoolean {
+		v = literalBool(v)
+	}
 	switch {
 	case v == "NULL":
 		return v, nil
@@ -217,15 +220,30 @@ func (postgresTypes) ParseDefault(raw string, t Type) *Default {
 
 func (postgresTypes) DefaultKeyLength(Kind) int { return 0 }
 
-// boolLiteral maps SQLite's boolean spellings (0, 1, TRUE, FALSE) to an engine's.
+// boolLiteral maps SQLite's boolean spellings (0, 1, TRUE, FALSE, and the
+// strings '0' and '1', which SQLite stores as numbers) to an engine's. A
+// string such as 'TRUE' is refused: SQLite keeps it as text, which a
+// condition reads as false.
 func boolLiteral(v, t, f string) (string, error) {
-	switch strings.ToUpper(strings.Trim(v, "'")) {
-	case "1", "TRUE", "T":
+	switch strings.ToUpper(v) {
+	case "1", "TRUE", "'1'":
 		return t, nil
-	case "0", "FALSE", "F":
+	case "0", "FALSE", "'0'":
 		return f, nil
 	}
-	return "", fmt.Errorf("boolean default %s is neither true nor false", v)
+	return "", fmt.Errorf("boolean default %s: SQLite stores it as it is (text is false in a condition), not as true or false; write 1, 0, TRUE or FALSE", v)
+}
+
+// literalBool turns TRUE and FALSE, which are the integers 1 and 0 in SQLite,
+// into numbers for a column that is not BOOLEAN.
+func literalBool(v string) string {
+	switch v {
+	case "TRUE":
+		return "1"
+	case "FALSE":
+		return "0"
+	}
+	return v
 }
 
 // postgresReserved is PostgreSQL's reserved key words, including those that

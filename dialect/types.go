@@ -1,7 +1,9 @@
 package dialect
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -365,6 +367,9 @@ func sqliteRealText(f float64) string {
 // so that the engine stores what SQLite stores, or says why it cannot: an
 // INTEGER column keeps 2.5 as a REAL in SQLite, where bigint would round.
 func numericDefault(v string, k Kind) (string, error) {
+	if f, err := strconv.ParseFloat(v, 64); err != nil && errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+		return "", fmt.Errorf("default %s: beyond a 64-bit float, SQLite stores it as Inf", v)
+	}
 	switch k {
 	case KindText:
 		if txt, ok := sqliteNumericText(v); ok {

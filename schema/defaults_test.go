@@ -27,13 +27,16 @@ func TestDefaultsStoreWhatSQLiteStores(t *testing.T) {
   r_int REAL DEFAULT 3,
   b BOOLEAN DEFAULT 1,
   word TEXT DEFAULT abc,
-  neg INTEGER DEFAULT -42
+  neg INTEGER DEFAULT -42,
+  t_true TEXT DEFAULT TRUE,
+  i_false INTEGER DEFAULT FALSE,
+  b_str BOOLEAN DEFAULT '1'
 );`
 	s, err := schema.Parse(context.Background(), ddl)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cols := []string{"t_int", "t_real", "t_exp", "t_hex", "t_str", "i_whole", "i_hex", "r_int", "b", "word", "neg"}
+	cols := []string{"t_int", "t_real", "t_exp", "t_hex", "t_str", "i_whole", "i_hex", "r_int", "b", "word", "neg", "t_true", "i_false", "b_str"}
 	read := func(t *testing.T, db *polysql.DB) []string {
 		t.Helper()
 		ctx := context.Background()
@@ -58,7 +61,7 @@ func TestDefaultsStoreWhatSQLiteStores(t *testing.T) {
 	ref, _ := dbtest.Fresh(t, dialect.SQLite)
 	want := read(t, ref)
 	// Spot-check the reference itself: SQLite's own conversions.
-	for i, w := range map[int]string{0: "7", 1: "1.5", 2: "1000.0", 3: "16", 4: `it's \ back`, 5: "2", 6: "31", 9: "abc"} {
+	for i, w := range map[int]string{0: "7", 1: "1.5", 2: "1000.0", 3: "16", 4: `it's \ back`, 5: "2", 6: "31", 9: "abc", 11: "1", 12: "0", 13: "1"} {
 		if want[i] != w {
 			t.Fatalf("SQLite stored %s = %q, expected %q", cols[i], want[i], w)
 		}
@@ -67,7 +70,7 @@ func TestDefaultsStoreWhatSQLiteStores(t *testing.T) {
 		got := read(t, db)
 		for i := range cols {
 			w, g := want[i], got[i]
-			if cols[i] == "r_int" || cols[i] == "b" {
+			if cols[i] == "r_int" || cols[i] == "b" || cols[i] == "b_str" {
 				// REAL 3 reads back as "3" or "3.0", a boolean as 1 or true:
 				// compare the values, not their spelling.
 				w, g = normBoolNum(w), normBoolNum(g)
@@ -90,14 +93,21 @@ func normBoolNum(s string) string {
 // TestDefaultsRefused: a default no engine but SQLite would store as written
 // is an error naming it.
 func TestDefaultsRefused(t *testing.T) {
-	s, err := schema.Parse(context.Background(), "CREATE TABLE d (i INTEGER DEFAULT 2.5);")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range []dialect.Engine{dialect.Postgres, dialect.MySQL} {
-		_, err := schema.Render(s, dialect.MustNew(e, dialect.Flavor{}))
-		if err == nil || !strings.Contains(err.Error(), "default 2.5") {
-			t.Errorf("%s: Render = %v, want an error about default 2.5", e, err)
+	for _, tc := range []struct{ ddl, want string }{
+		{"CREATE TABLE d (i INTEGER DEFAULT 2.5);", "default 2.5"},
+		{"CREATE TABLE d (i INTEGER DEFAULT (3 * 0.5));", "is an expression"},
+		{"CREATE TABLE d (b BOOLEAN DEFAULT 'TRUE');", "'TRUE'"},
+		{"CREATE TABLE d (t TEXT DEFAULT 1e400);", "1e400"},
+	} {
+		s, err := schema.Parse(context.Background(), tc.ddl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []dialect.Engine{dialect.Postgres, dialect.MySQL} {
+			_, err := schema.Render(s, dialect.MustNew(e, dialect.Flavor{}))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: Render(%s) = %v, want an error about %s", e, tc.ddl, err, tc.want)
+			}
 		}
 	}
 }

@@ -357,6 +357,13 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 	}
 	if c.Default != nil && !(identity && r.d.IdentityClause() != "") {
 		def := *c.Default
+		if def.Kind == dialect.DefaultExpression && r.s.Engine != r.d.Engine() {
+			// SQLite computes an expression default and stores it by the
+			// column's affinity ((3 * 0.5) stays 1.5 in an INTEGER column);
+			// another engine would coerce it to the column's type.
+			r.errf("%s: DEFAULT (%s) is an expression, which SQLite stores by its own type rules; declare a literal default", where, def.Value)
+			return "", false
+		}
 		if def.Kind == dialect.DefaultExpression {
 			e, err := r.expr(t, def.Value)
 			if err != nil {
