@@ -28,7 +28,7 @@ func Apply(ctx context.Context, db *polysql.DB, s *Schema) (*Plan, error) {
 		return nil, err
 	}
 	if len(s.source) > 0 && s.Engine == db.Engine() && len(have.Tables)+len(have.Views)+len(have.Triggers) == 0 {
-		return applySource(ctx, db, s, full.Warnings)
+		return applySource(ctx, db, s, have, full.Warnings)
 	}
 	ran := &Plan{Warnings: full.Warnings}
 	var todo []step
@@ -217,24 +217,45 @@ func pragmaAgrees(ctx context.Context, db *polysql.DB, name, want string) bool {
 // applySource runs a parsed schema file's own statements on an empty
 // database of the engine it was written for: the result is exactly what
 // running the file makes, even where a replay of the final objects could not
-// be (a file that drops or alters a table shifts later root pages). PRAGMAs
-// run first, outside the transaction, as they must; those polysql manages
-// are skipped, with a warning where the file disagrees.
-func applySource(ctx context.Context, db *polysql.DB, s *Schema, warnings []string) (*Plan, error) {
+// be (a file that drops or alters a table shifts later root pages). The file's
+// transaction statements are skipped (Apply runs one transaction of its own),
+// and its PRAGMAs follow the rules of Apply's other path: page layout first,
+// a persistent value (user_version) inside the transaction unless the
+// database already has one, and settings of a connection not applied, since
+// the connection is polysql's shared writer.
+func applySource(ctx context.Context, db *polysql.DB, s *Schema, have *Schema, warnings []string) (*Plan, error) {
 	ran := &Plan{Warnings: warnings}
-	var body []string
+	var layout, body []string
 	for _, q := range s.source {
-		if firstWord(q) != "PRAGMA" {
+		switch firstWord(q) {
+		case "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE":
+			continue
+		case "PRAGMA":
+		default:
 			body = append(body, q)
 			continue
 		}
 		p, _ := parsePragma(q)
-		if managedPragmas[p.Name] {
+		switch {
+		case managedPragmas[p.Name]:
 			if !pragmaAgrees(ctx, db, p.Name, p.Value) {
 				ran.warnf("PRAGMA %s = %s: not applied; polysql manages this setting (see docs/engines.md)", p.Name, p.Value)
 			}
-			continue
+		case layoutPragmas[p.Name]:
+			layout = append(layout, q)
+		case persistentPragma(p.Name):
+			if v, ok := pragmaValue(have, p.Name); ok {
+				if v != p.Value {
+					ran.warnf("PRAGMA %s: the database has %s, the schema says %s; left as it is", p.Name, v, p.Value)
+				}
+				continue
+			}
+			body = append(body, q)
+		default:
+			ran.warnf("PRAGMA %s: a setting of one connection, not applied to polysql's shared writer", p.Name)
 		}
+	}
+	for _, q := range layout {
 		if _, err := db.Writer().ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("schema: apply on %s: %s: %w", db.URL(), head(q), db.Dialect().Classify(err))
 		}
@@ -254,3 +275,7 @@ func applySource(ctx context.Context, db *polysql.DB, s *Schema, warnings []stri
 	ran.Statements = append(ran.Statements, body...)
 	return ran, nil
 }
+
+// layoutPragmas set how a SQLite file is laid out; they take effect only
+// before its first table, so Apply runs them first on an empty database.
+var layoutPragmas = map[string]bool{"page_size": true, "auto_vacuum": true, "encoding": true}

@@ -24,6 +24,7 @@ func TestParseErrors(t *testing.T) {
 		{"select refused", "SELECT 1;", "line 1: SELECT"},
 		{"duplicate table", "CREATE TABLE a (x);\nCREATE TABLE a (y);", "line 2"},
 		{"insert after a trigger with begin", "CREATE TABLE a (x INTEGER, \"begin\" INT);\nCREATE TRIGGER tr AFTER INSERT ON a BEGIN UPDATE a SET begin = 1; END;\nINSERT INTO a (x) VALUES (1);", "line 3: INSERT"},
+		{"create as select", "CREATE TABLE other (id INTEGER);\nCREATE TABLE cfg AS SELECT 1 AS version;", "line 2: CREATE TABLE ... AS SELECT"},
 		{"unterminated trigger", "CREATE TABLE a (x INTEGER);\nCREATE TRIGGER tr AFTER INSERT ON a BEGIN UPDATE a SET x = 1;", "line 2"},
 	}
 	for _, tc := range cases {
@@ -517,5 +518,35 @@ func TestPostgresQuotedNamesAreOtherNames(t *testing.T) {
 	}
 	if _, err := db.ExecContext(ctx, "INSERT INTO users (email) VALUES ('a')"); err != nil {
 		t.Fatalf("Apply did not create users beside \"Users\": %v", err)
+	}
+}
+
+// TestApplySourcePragmasAndTransactions: on an empty database Apply treats a
+// file's PRAGMAs as on a non-empty one (settings of a connection are not
+// run on the shared writer; an existing user_version stays), and a file with
+// its own BEGIN/COMMIT (a sqlite3 .dump) applies.
+func TestApplySourcePragmasAndTransactions(t *testing.T) {
+	ctx := context.Background()
+	db, _ := dbtest.Fresh(t, dialect.SQLite)
+	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 7"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := schema.Parse(ctx, "PRAGMA user_version = 1;\nPRAGMA ignore_check_constraints = ON;\nBEGIN TRANSACTION;\nCREATE TABLE c (n INTEGER CHECK (n > 0));\nCOMMIT;")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := schema.Apply(ctx, db, s)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO c VALUES (-5)"); !errors.Is(err, dialect.ErrCheckViolation) {
+		t.Fatalf("CHECK not enforced after Apply (a file's PRAGMA reached the writer): %v", err)
+	}
+	var v int
+	if err := db.Writer().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != 7 {
+		t.Fatalf("user_version = %d (%v), want 7 kept", v, err)
+	}
+	if w := strings.Join(plan.Warnings, "\n"); !strings.Contains(w, "ignore_check_constraints") || !strings.Contains(w, "has 7") {
+		t.Fatalf("warnings = %q", plan.Warnings)
 	}
 }

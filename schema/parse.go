@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/polysql/polysql"
@@ -41,8 +42,10 @@ func Parse(ctx context.Context, ddl string) (*Schema, error) {
 	for i := 0; i < len(pieces); i++ {
 		st := pieces[i]
 		verb := firstWord(st.text)
-		switch verb {
-		case "CREATE", "DROP", "ALTER", "BEGIN", "COMMIT", "END", "ANALYZE", "REINDEX", "SAVEPOINT", "RELEASE", "PRAGMA":
+		switch {
+		case createAsSelect.MatchString(stripComments(st.text)):
+			return nil, fmt.Errorf("line %d: CREATE TABLE ... AS SELECT copies data; a schema file declares structure (declare the table's columns instead)", st.line)
+		case verb == "CREATE", verb == "DROP", verb == "ALTER", verb == "PRAGMA", transactionVerbs[verb], verb == "ANALYZE", verb == "REINDEX":
 		default:
 			return nil, fmt.Errorf("line %d: %s: a schema file declares structure; data statements belong in a migration", st.line, verb)
 		}
@@ -72,6 +75,13 @@ func Parse(ctx context.Context, ddl string) (*Schema, error) {
 	s.source = source
 	return s, nil
 }
+
+// transactionVerbs start the statements that control a transaction, which a
+// schema file (a sqlite3 .dump, say) may hold; Apply runs its own.
+var transactionVerbs = map[string]bool{"BEGIN": true, "COMMIT": true, "END": true, "ROLLBACK": true, "SAVEPOINT": true, "RELEASE": true}
+
+// createAsSelect matches CREATE [TEMP] TABLE [IF NOT EXISTS] name AS ...
+var createAsSelect = regexp.MustCompile(`(?is)^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"(?:[^"]|"")*"|\[[^\]]*\]|` + "`[^`]*`" + `|[^\s(]+)\s+AS\b`)
 
 // incomplete reports whether SQLite stopped at the end of a statement's text
 // before the statement ended.
