@@ -98,6 +98,9 @@ type Capabilities struct {
 	// DeferredForeignKeys is true when a foreign key can be checked at COMMIT
 	// (DEFERRABLE INITIALLY DEFERRED).
 	DeferredForeignKeys bool
+	// CheckOnIdentity is true when a CHECK constraint may refer to an
+	// engine-assigned column (MySQL refuses one on AUTO_INCREMENT).
+	CheckOnIdentity bool
 	// SetDefaultAction is true when ON DELETE/UPDATE SET DEFAULT works.
 	SetDefaultAction bool
 	// Upsert is the engine's upsert syntax.

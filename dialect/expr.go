@@ -47,17 +47,18 @@ func TranslateExpr(expr string, to Dialect, kindOf func(column string) (Kind, bo
 				}
 				out = append(out, name)
 			case word == "TRUE" || word == "FALSE":
-				// SQLite's TRUE and FALSE are the integers 1 and 0.
-				if i > 0 && (toks[i-1].is("IS") || toks[i-1].is("NOT")) {
-					out = append(out, word)
-				} else {
+				// SQLite's TRUE and FALSE are the integers 1 and 0: spelled so
+				// where they are compared as numbers, kept as predicates.
+				if comparedAsNumber(toks, i) {
 					out = append(out, map[string]string{"TRUE": "1", "FALSE": "0"}[word])
+				} else {
+					out = append(out, word)
 				}
 			default:
-				out = append(out, column(to, t.Text, nextIsIS(toks, i), kindOf))
+				out = append(out, column(to, t.Text, !comparedAsNumber(toks, i), kindOf))
 			}
 		case tokQuoted:
-			out = append(out, column(to, dequoteSQLite(t), nextIsIS(toks, i), kindOf))
+			out = append(out, column(to, dequoteSQLite(t), !comparedAsNumber(toks, i), kindOf))
 		case tokString:
 			out = append(out, to.StringLiteral(dequoteSQLite(t)))
 		case tokBlob:
@@ -89,10 +90,11 @@ func TranslateExpr(expr string, to Dialect, kindOf func(column string) (Kind, bo
 
 // column renders a column reference, reading a BOOLEAN column as SQLite's
 // 0 or 1 where the engine's booleans are not numbers.
-// A column tested with IS (flag IS TRUE, flag IS NULL) keeps its own type.
-func column(to Dialect, name string, tested bool, kindOf func(string) (Kind, bool)) string {
+// A column used as a predicate (WHERE active, NOT deleted, flag IS TRUE)
+// keeps its own type.
+func column(to Dialect, name string, predicate bool, kindOf func(string) (Kind, bool)) string {
 	q := to.QuoteIdent(to.NormalizeIdent(name))
-	if kindOf != nil && !tested {
+	if kindOf != nil && !predicate {
 		if k, ok := kindOf(name); ok && k == KindBoolean {
 			return to.Types().BooleanAsNumber(q)
 		}
@@ -100,7 +102,32 @@ func column(to Dialect, name string, tested bool, kindOf func(string) (Kind, boo
 	return q
 }
 
-func nextIsIS(toks []sqlToken, i int) bool { return i+1 < len(toks) && toks[i+1].is("IS") }
+// comparedAsNumber reports whether the operand at toks[i] is compared or
+// computed with as a value (a = 1, 1 IN (a), a + 1, a BETWEEN ...) rather
+// than used as a truth value (WHERE a, NOT a, a OR b, a IS TRUE).
+func comparedAsNumber(toks []sqlToken, i int) bool {
+	valueOp := func(t sqlToken) bool {
+		if t.Kind == tokPunct {
+			switch t.Text {
+			case "=", "==", "!=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "||", ",":
+				return true
+			}
+		}
+		return t.is("IN") || t.is("BETWEEN") || t.is("LIKE")
+	}
+	if i+1 < len(toks) && valueOp(toks[i+1]) {
+		return true
+	}
+	if i > 0 && valueOp(toks[i-1]) {
+		return true
+	}
+	// The first value of an IN list or a function's argument list: a ( after
+	// IN or a function name.
+	if i > 1 && toks[i-1].isPunct("(") && (toks[i-2].is("IN") || toks[i-2].Kind == tokWord && !exprKeywords[asciiUpper(toks[i-2].Text)]) {
+		return true
+	}
+	return false
+}
 
 // exprKeywords are the words an expression may use that mean the same on every engine.
 var exprKeywords = wordSet(`AND OR NOT IS NULL IN BETWEEN CASE WHEN THEN ELSE END
@@ -315,6 +342,10 @@ func ExprFingerprint(expr string) string {
 				v = "=" // x IN (...) is stored as x = ANY (ARRAY[...])
 			case w == "between":
 				seen[">="], v = true, "<="
+			case w == "true":
+				v = "1" // SQLite's TRUE; MariaDB stores it as 1
+			case w == "false":
+				v = "0"
 			case w == "and", w == "or", w == "null", w == "not":
 				v = w
 			case fingerprintNoise[w]:
@@ -337,8 +368,6 @@ func ExprFingerprint(expr string) string {
 			switch t.text {
 			case "==":
 				v = "="
-			case "!=":
-				v = "<>"
 			case "-":
 				if i+1 < len(toks) && toks[i+1].kind == exprNumber && (i == 0 || !value(toks[i-1])) {
 					continue // part of a negative number
@@ -346,6 +375,13 @@ func ExprFingerprint(expr string) string {
 				v = t.text
 			case "::", "[", "]": // casts and ARRAY[...] brackets
 				continue
+			case "<>", "!=":
+				// MariaDB stores a truth test (WHERE a) as a <> 0.
+				if i > 0 && toks[i-1].kind == exprIdent && i+1 < len(toks) && toks[i+1].text == "0" && truthEnd(toks, i+2) {
+					i++
+					continue
+				}
+				v = "<>"
 			default:
 				v = t.text
 			}
@@ -374,3 +410,36 @@ var fingerprintNoise = func() map[string]bool {
 	}
 	return m
 }()
+
+// ExprNames returns the names a SQLite expression refers to (columns, as
+// written, without quotes): not keywords, not function names.
+func ExprNames(expr string) []string {
+	toks, err := tokenizeSQLite(expr)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for i, t := range toks {
+		switch {
+		case t.Kind == tokQuoted:
+			out = append(out, dequoteSQLite(t))
+		case t.Kind == tokWord && !exprKeywords[asciiUpper(t.Text)] && exprRefused[asciiUpper(t.Text)] == "" &&
+			!(i+1 < len(toks) && toks[i+1].isPunct("(")) && asciiUpper(t.Text) != "TRUE" && asciiUpper(t.Text) != "FALSE":
+			out = append(out, t.Text)
+		}
+	}
+	return out
+}
+
+// truthEnd reports whether toks[j] ends a truth value: the end, a closing
+// parenthesis, AND, OR, THEN, ELSE or END.
+func truthEnd(toks []exprToken, j int) bool {
+	if j >= len(toks) {
+		return true
+	}
+	switch strings.ToLower(toks[j].text) {
+	case ")", "and", "or", "then", "else", "end":
+		return true
+	}
+	return false
+}

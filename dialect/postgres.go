@@ -26,6 +26,7 @@ func (postgresDialect) Capabilities() Capabilities {
 		MaxBindParams:       65535, // the wire protocol's Int16 parameter count
 		ExpressionIndexes:   true,
 		DeferredForeignKeys: true,
+		CheckOnIdentity:     true,
 		SetDefaultAction:    true,
 		AlterAddForeignKey:  true,
 		Upsert:              UpsertOnConflict,

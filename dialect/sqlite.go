@@ -21,6 +21,7 @@ func (sqliteDialect) Capabilities() Capabilities {
 		MaxBindParams:       32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
 		ExpressionIndexes:   true,
 		DeferredForeignKeys: true,
+		CheckOnIdentity:     true,
 		SetDefaultAction:    true,
 		Upsert:              UpsertOnConflict,
 		SingleWriter:        true,

@@ -138,7 +138,9 @@ func TestExprFingerprint(t *testing.T) {
 		{"a BETWEEN 1 AND 9", "((a >= 1) AND (a <= 9))"},
 		{"(ufsdata IS NOT NULL AND path IS NULL) OR (path IS NOT NULL AND ufsdata IS NULL)",
 			"(((ufsdata IS NOT NULL) AND (path IS NULL)) OR ((path IS NOT NULL) AND (ufsdata IS NULL)))"},
-		{"kind in ('a','b')", "`kind` in ('a','b')"}, // MariaDB keeps the text
+		{"kind in ('a','b')", "`kind` in ('a','b')"},    // MariaDB keeps the text
+		{"active OR n > 0", `"active" <> 0 or "n" > 0`}, // MariaDB's truth test
+		{"CASE WHEN n > 0 THEN n IS NOT NULL ELSE TRUE END", `case when "n" > 0 then "n" is not null else 1 end`},
 	}
 	for _, p := range same {
 		if a, b := ExprFingerprint(p[0]), ExprFingerprint(p[1]); a != b {
@@ -152,6 +154,7 @@ func TestExprFingerprint(t *testing.T) {
 		{"a IS NULL", "a = 1"},
 		{"a > 0 AND b > 0", "a > 0 OR b > 0"},
 		{"a > 1", "a > -1"},
+		{"a <> 0 AND b", "a AND b <> 1"},
 	}
 	for _, p := range differ {
 		if ExprFingerprint(p[0]) == ExprFingerprint(p[1]) {
@@ -192,6 +195,12 @@ func TestTranslateExprBooleans(t *testing.T) {
 		{my, "flag IN (0, 1)", "`flag` IN (0, 1)"},
 		{pg, "n = TRUE", `"n" = 1`},
 		{pg, "flag IS NOT TRUE", `"flag" IS NOT TRUE`},
+		{pg, "flag OR n > 0", `"flag" OR "n" > 0`},
+		{pg, "NOT flag", `NOT "flag"`},
+		{pg, "flag", `"flag"`},
+		{pg, "CASE WHEN n > 0 THEN n IS NOT NULL ELSE TRUE END", `CASE WHEN "n" > 0 THEN "n" IS NOT NULL ELSE TRUE END`},
+		{pg, "1 = flag", `1 = ("flag")::integer`},
+		{pg, "coalesce(flag, 0) = 1", `coalesce(("flag")::integer, 0) = 1`},
 	}
 	for _, tc := range cases {
 		got, err := TranslateExpr(tc.in, tc.d, kinds)

@@ -91,6 +91,7 @@ func TestUntranslatable(t *testing.T) {
 		{"virtual table", "CREATE VIRTUAL TABLE f USING fts5(body);", dialect.Postgres, "virtual table"},
 		{"expression default", "CREATE TABLE a (x TEXT DEFAULT (strftime('%s','now')));", dialect.Postgres, "strftime"},
 		{"key too long on mysql", "CREATE TABLE a (x VARCHAR(1000), y TEXT, PRIMARY KEY (x, y));", dialect.MySQL, "key (x, y) needs"},
+		{"check on auto_increment", "CREATE TABLE a (id INTEGER PRIMARY KEY, CHECK (id > 0));", dialect.MySQL, "refers to id"},
 		{"like in check", "CREATE TABLE a (x TEXT CHECK (x LIKE 'a%'));", dialect.Postgres, "LIKE"},
 	}
 	for _, tc := range cases {
@@ -549,4 +550,31 @@ func TestApplySourcePragmasAndTransactions(t *testing.T) {
 	if w := strings.Join(plan.Warnings, "\n"); !strings.Contains(w, "ignore_check_constraints") || !strings.Contains(w, "has 7") {
 		t.Fatalf("warnings = %q", plan.Warnings)
 	}
+}
+
+// TestBooleanPredicates: a BOOLEAN column used as a truth value stays one,
+// and compared with numbers reads as SQLite's 0 or 1, on every engine.
+func TestBooleanPredicates(t *testing.T) {
+	s, err := schema.Parse(context.Background(), `CREATE TABLE t (
+  id INTEGER PRIMARY KEY,
+  active BOOLEAN NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  deleted BOOLEAN NOT NULL DEFAULT FALSE,
+  n INTEGER,
+  CHECK (active OR n > 0),
+  CHECK (CASE WHEN n > 0 THEN n IS NOT NULL ELSE TRUE END)
+);
+CREATE INDEX t_active ON t (id) WHERE active AND NOT deleted;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Run(t, func(t *testing.T, db *polysql.DB) {
+		applyClean(t, db, s)
+		ctx := context.Background()
+		if _, err := db.ExecContext(ctx, "INSERT INTO t (id, n) VALUES (1, 5)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO t (id, active, n) VALUES (2, ?, -1)", false); !errors.Is(err, dialect.ErrCheckViolation) {
+			t.Fatalf("active false and id < 0: %v, want the OR check to fail", err)
+		}
+	})
 }

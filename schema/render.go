@@ -289,6 +289,12 @@ func (r *renderer) table(t *Table, deferred map[*ForeignKey]bool) {
 			r.errf("table %s: CHECK: %v", t.Name, err)
 			continue
 		}
+		if !r.d.Capabilities().CheckOnIdentity {
+			if c := identityIn(t, ch.Expr); c != "" {
+				r.errf("table %s: CHECK (%s) refers to %s, which %s assigns itself (AUTO_INCREMENT), and %s refuses such a check", t.Name, ch.Expr, c, r.d.Engine(), r.d.Engine())
+				continue
+			}
+		}
 		defs = append(defs, r.constraintName(ch.Name)+"CHECK ("+e+")")
 	}
 	stmt := "CREATE TABLE IF NOT EXISTS " + r.ident(t.Name) + " (\n  " + strings.Join(defs, ",\n  ") + "\n)"
@@ -681,3 +687,14 @@ func fkKey(fk *ForeignKey) string {
 
 // lower folds a name for the renderer's own maps, as SQLite compares names.
 func lower(s string) string { return dialect.FoldName(s) }
+
+// identityIn returns the engine-assigned column of t an expression refers
+// to, or "".
+func identityIn(t *Table, expr string) string {
+	for _, n := range dialect.ExprNames(expr) {
+		if c := t.Column(n); c != nil && c.Identity && c.Type.Kind == dialect.KindInteger {
+			return c.Name
+		}
+	}
+	return ""
+}
