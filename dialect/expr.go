@@ -220,11 +220,14 @@ func scanExpr(s string) ([]exprToken, error) {
 		space = false
 		switch {
 		case c == '\'':
-			j := skipQuoted(s, i, '\'', false)
+			// MySQL prints strings with backslash escapes ('it\'s', 'a\\b'):
+			// read them so, and compare values without the backslashes.
+			j := skipQuoted(s, i, '\'', true)
 			if j > len(s) || s[j-1] != '\'' || j == i+1 {
 				return nil, fmt.Errorf("unterminated string in (%s)", s)
 			}
-			t.kind, t.text, t.value = exprString, s[i:j], strings.ReplaceAll(s[i+1:j-1], "''", "'")
+			v := strings.ReplaceAll(s[i+1:j-1], "''", "'")
+			t.kind, t.text, t.value = exprString, s[i:j], strings.ReplaceAll(strings.ReplaceAll(v, `\'`, "'"), `\`, "")
 			i = j
 		case (c == 'x' || c == 'X') && i+1 < len(s) && s[i+1] == '\'':
 			j := skipQuoted(s, i+1, '\'', false)

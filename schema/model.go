@@ -185,8 +185,14 @@ func fromCatalog(cat *dialect.Catalog, d dialect.Dialect) *Schema {
 			t.Indexes = append(t.Indexes, ix)
 		}
 		for _, f := range ct.ForeignKeys {
-			t.ForeignKeys = append(t.ForeignKeys, &ForeignKey{Name: f.Name, Columns: f.Columns, RefTable: f.RefTable,
-				RefColumns: f.RefColumns, OnDelete: orNoAction(f.OnDelete), OnUpdate: orNoAction(f.OnUpdate), Deferred: f.Deferred})
+			fk := &ForeignKey{Name: f.Name, Columns: f.Columns, RefTable: f.RefTable,
+				RefColumns: f.RefColumns, OnDelete: orNoAction(f.OnDelete), OnUpdate: orNoAction(f.OnUpdate), Deferred: f.Deferred}
+			if d.Capabilities().NoActionIsRestrict {
+				// The engine means NO ACTION by RESTRICT; elsewhere the two differ.
+				fk.OnDelete = strings.Replace(fk.OnDelete, "RESTRICT", "NO ACTION", 1)
+				fk.OnUpdate = strings.Replace(fk.OnUpdate, "RESTRICT", "NO ACTION", 1)
+			}
+			t.ForeignKeys = append(t.ForeignKeys, fk)
 		}
 		for _, ch := range ct.Checks {
 			t.Checks = append(t.Checks, &Check{Name: ch.Name, Expr: ch.Expr})

@@ -181,6 +181,13 @@ func (r *renderer) nativeType(t *Table, c *Column) (string, error) {
 	typ := c.Type
 	if r.d.Engine() != r.s.Engine && r.s.Engine != "" {
 		typ.Declared = ""
+		// On SQLite a lone INTEGER PRIMARY KEY is the rowid, assigned by the
+		// engine; a key that is not engine-assigned elsewhere must not become
+		// one. BIGINT has the same affinity and is no rowid alias.
+		if r.d.IdentityClause() == "" && c.Type.Kind == dialect.KindInteger && !c.Identity &&
+			len(t.PrimaryKey) == 1 && dialect.SameName(t.PrimaryKey[0], c.Name) {
+			typ.Declared = "BIGINT"
+		}
 	}
 	use := dialect.ColumnUse{Keyed: r.keyed[lower(t.Name)][lower(c.Name)], KeyLength: r.keyLen[lower(t.Name)][lower(c.Name)]}
 	return r.d.Types().Native(typ, use)
@@ -352,7 +359,8 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 	switch {
 	case c.Name == inlinePK:
 		b = append(b, "PRIMARY KEY")
-		if c.AutoIncrement {
+		// An identity from another engine never reuses ids: AUTOINCREMENT.
+		if c.AutoIncrement || r.s.Engine != r.d.Engine() && r.s.Engine != "" {
 			b = append(b, "AUTOINCREMENT")
 		}
 	case identity && r.d.IdentityClause() != "":
@@ -483,7 +491,13 @@ func (r *renderer) index(t *Table, ix *Index) {
 	}
 	stmt += r.ident(ix.Name) + " ON " + r.ident(t.Name) + " (" + strings.Join(parts, ", ") + ")"
 	if ix.Where != "" {
+		_, foreign := r.expr(t, ix.Where)
 		switch {
+		case foreign != nil && r.s.Engine != fileDialect && r.s.Engine != "" && !ix.Unique:
+			r.plan.warnf("%s: its WHERE %s is written for %s and is not translated; created on all rows", where, ix.Where, r.s.Engine)
+		case foreign != nil && r.s.Engine != fileDialect && r.s.Engine != "":
+			r.errf("%s: a UNIQUE partial index whose WHERE %s is written for %s cannot be translated to %s; create it with an engine-specific statement", where, ix.Where, r.s.Engine, r.d.Engine())
+			return
 		case caps.PartialIndexes:
 			e, err := r.expr(t, ix.Where)
 			if err != nil {
