@@ -28,7 +28,7 @@ func (mysqlDialect) Classify(err error) error { return classify(MySQL, err, mysq
 
 // kindFunc finds the portable kind of an engine's error and its native code.
 // It returns a nil kind when the error is not one it knows.
-type kindFunc func(err error) (kind error, code string)
+type kindFunc func(err error) (code string, kind error)
 
 // classify is the part of Classify common to every engine: nil stays nil, an
 // error already classified or a context's end is returned unchanged, and an
@@ -44,7 +44,7 @@ func classify(e Engine, err error, find kindFunc) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	kind, code := find(err)
+	code, kind := find(err)
 	if kind == nil {
 		return err
 	}
@@ -54,42 +54,42 @@ func classify(e Engine, err error, find kindFunc) error {
 // sqliteKind classifies by SQLite's extended result code. SQLite reports
 // "no such table" and syntax errors only as the generic SQLITE_ERROR (1), so
 // those two are told apart by the message.
-func sqliteKind(err error) (error, string) {
+func sqliteKind(err error) (code string, kind error) {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
-		return nil, ""
+		return "", nil
 	}
 	ext := se.Code()
-	code := strconv.Itoa(ext)
+	code = strconv.Itoa(ext)
 	switch ext {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_ROWID:
-		return ErrUniqueViolation, code
+		return code, ErrUniqueViolation
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return ErrForeignKeyViolation, code
+		return code, ErrForeignKeyViolation
 	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
-		return ErrNotNullViolation, code
+		return code, ErrNotNullViolation
 	case sqlite3.SQLITE_CONSTRAINT_CHECK:
-		return ErrCheckViolation, code
+		return code, ErrCheckViolation
 	}
 	switch ext & 0xff {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return ErrBusy, code
+		return code, ErrBusy
 	case sqlite3.SQLITE_FULL:
-		return ErrFull, code
+		return code, ErrFull
 	case sqlite3.SQLITE_READONLY:
-		return ErrReadOnly, code
+		return code, ErrReadOnly
 	case sqlite3.SQLITE_ERROR:
 		msg := sqliteMessage(se.Error())
 		switch {
 		case strings.HasPrefix(msg, "no such table"):
-			return ErrNoSuchTable, code
+			return code, ErrNoSuchTable
 		case strings.Contains(msg, "syntax error"),
 			strings.HasPrefix(msg, "incomplete input"),
 			strings.HasPrefix(msg, "unrecognized token"):
-			return ErrSyntax, code
+			return code, ErrSyntax
 		}
 	}
-	return nil, ""
+	return "", nil
 }
 
 // sqliteMessage returns sqlite3_errmsg's part of a modernc.org/sqlite error
@@ -104,15 +104,15 @@ func sqliteMessage(s string) string {
 // postgresKind classifies by SQLSTATE. pgx wraps errors the server sends
 // while connecting (a wrong password, a missing database) in a
 // *pgconn.ConnectError; errors.As finds the *pgconn.PgError inside.
-func postgresKind(err error) (error, string) {
+func postgresKind(err error) (code string, kind error) {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		return postgresState(pe.Code), pe.Code
+		return pe.Code, postgresState(pe.Code)
 	}
 	if lostConnection(err) || errors.Is(err, pgconn.ErrConnClosed) {
-		return ErrConnection, ""
+		return "", ErrConnection
 	}
-	return nil, ""
+	return "", nil
 }
 
 func postgresState(code string) error {
@@ -154,15 +154,15 @@ func postgresState(code string) error {
 }
 
 // mysqlKind classifies by MySQL's (and MariaDB's) error number.
-func mysqlKind(err error) (error, string) {
+func mysqlKind(err error) (code string, kind error) {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
-		return mysqlNumber(me.Number, me.Message), strconv.Itoa(int(me.Number))
+		return strconv.Itoa(int(me.Number)), mysqlNumber(me.Number, me.Message)
 	}
 	if lostConnection(err) || errors.Is(err, mysql.ErrInvalidConn) {
-		return ErrConnection, ""
+		return "", ErrConnection
 	}
-	return nil, ""
+	return "", nil
 }
 
 func mysqlNumber(n uint16, msg string) error {

@@ -30,7 +30,7 @@ func ParseEngine(name string) (Engine, error) {
 	case "mysql", "mariadb":
 		return MySQL, nil
 	}
-	return "", fmt.Errorf("unknown engine %q (want sqlite, postgres or mysql)", name)
+	return "", fmt.Errorf("unknown engine %q (want sqlite, postgres, mysql or mariadb)", name)
 }
 
 // ParseTarget is ParseEngine for a target named without a connection, as
@@ -68,7 +68,8 @@ const (
 // Capabilities describes, as data, what an engine can do. Features consult
 // these fields instead of switching on the engine's name.
 type Capabilities struct {
-	// Returning is true when INSERT/UPDATE/DELETE ... RETURNING works.
+	// Returning is true when INSERT ... RETURNING and DELETE ... RETURNING
+	// work (UPDATE ... RETURNING too, except on MariaDB).
 	Returning bool
 	// TransactionalDDL is true when CREATE/ALTER/DROP roll back with the transaction.
 	TransactionalDDL bool

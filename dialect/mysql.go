@@ -69,7 +69,7 @@ func (d mysqlDialect) Upsert(table string, cols, conflictCols, updateCols []stri
 	return b.String()
 }
 
-func (d mysqlDialect) Types() TypeMapper { return mysqlTypes{flavor: d.flavor} }
+func (d mysqlDialect) Types() TypeMapper { return mysqlTypes(d) }
 
 // TableOptions makes every table InnoDB, utf8mb4, with a binary collation
 // that does not pad: text compares byte for byte, as it does on SQLite
