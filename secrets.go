@@ -171,3 +171,33 @@ func isPasswordParam(name string) bool {
 	}
 	return false
 }
+
+// redactParams replaces the value of every password-like query parameter
+// with "xxxxx", reading each name as the drivers do: percent-decoded, '+' as
+// a space, surrounding spaces ignored (pass%77ord= and password+= are both
+// the password).
+func redactParams(raw string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c != '?' && c != '&' && c != ';' {
+			continue
+		}
+		rest := raw[i+1:]
+		eq := strings.IndexAny(rest, "=&#?;")
+		if eq < 0 || rest[eq] != '=' || !isPasswordParam(unescape(rest[:eq], url.QueryUnescape)) {
+			continue
+		}
+		start := i + 1 + eq + 1
+		end := len(raw)
+		if j := strings.IndexAny(raw[start:], "&#"); j >= 0 {
+			end = start + j
+		}
+		b.WriteString(raw[last:start])
+		b.WriteString("xxxxx")
+		last = end
+		i = end - 1
+	}
+	b.WriteString(raw[last:])
+	return b.String()
+}

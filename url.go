@@ -207,6 +207,18 @@ func parseNetworkURL(raw string, e dialect.Engine) (*Target, error) {
 // lands in a fragment, in the database name, or in a query parameter's name.
 // (An '@' in a parameter's value, as in application_name=me@example, is fine.)
 func passwordCutShort(raw string, u *url.URL) bool {
+	// libpq (and pgx) end the user information at an '@' before the first
+	// '/'; Go's parser ends the host at a '?' or '#' first. When a '?' or '#'
+	// comes before such an '@', the two read different users and hosts.
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest := raw[i+3:]
+		if slash := strings.IndexByte(rest, '/'); slash >= 0 {
+			rest = rest[:slash]
+		}
+		if at := strings.LastIndexByte(rest, '@'); at >= 0 && strings.ContainsAny(rest[:at], "?#") {
+			return true
+		}
+	}
 	if !atAfterAuthority(raw) {
 		return false
 	}
@@ -228,14 +240,12 @@ func passwordCutShort(raw string, u *url.URL) bool {
 // unescaped '/', '?' or '#'), is returned with everything between "://" (or
 // the start) and the last '@' hidden.
 func Redact(raw string) string {
-	s := passwordParam.ReplaceAllString(redactUserinfo(raw), "${1}xxxxx")
+	s := redactParams(redactUserinfo(raw))
 	return keywordPassword.ReplaceAllString(s, "${1}xxxxx")
 }
 
 // keywordForm matches a libpq keyword/value connection string.
 var keywordForm = regexp.MustCompile(`^\s*[a-z_]+\s*=\s*\S*(\s+[a-z_]+\s*=\s*\S*)+\s*$|(?i)(^|\s)(password|user|host|dbname)\s*=`)
-
-var passwordParam = regexp.MustCompile(`(?i)([?&;](?:password|passwd|pwd|sslpassword)=)[^&#]*`)
 
 // keywordPassword matches password=... in a keyword/value string.
 var keywordPassword = regexp.MustCompile(`(?i)((?:^|\s)(?:password|passwd|pwd|sslpassword)\s*=\s*)('[^']*'|\S*)`)

@@ -416,3 +416,28 @@ func TestMemorySpelledOtherwise(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactDecodesNames: a password parameter is found however its name is
+// spelled to the drivers, and a URL that Go and libpq would split at
+// different places is refused.
+func TestRedactDecodesNames(t *testing.T) {
+	for _, u := range []string{
+		"mysql://u@h:3306/test?pass%77ord=Sup3rSecret",
+		"mysql://u@h:3306/test?password+=Sup3rSecret",
+		"postgres://u@h/db?sslmode=disable&%70assword=Sup3rSecret",
+		"postgres://u@h/db?PWD=Sup3rSecret&x=1",
+	} {
+		if r := polysql.Redact(u); strings.Contains(r, "Sup3rSecret") {
+			t.Errorf("Redact(%s) = %s", u, r)
+		}
+	}
+	if r := polysql.Redact("postgres://u@h/db?application_name=pw&sslmode=disable"); !strings.Contains(r, "application_name=pw") {
+		t.Errorf("an ordinary parameter was redacted: %s", r)
+	}
+	if _, err := polysql.ParseURL("postgres://postgres:4242?k=v@127.0.0.1/postgres"); !errors.Is(err, polysql.ErrBadURL) || strings.Contains(err.Error(), "4242") {
+		t.Errorf("ambiguous userinfo: %v, want ErrBadURL without the password", err)
+	}
+	if _, err := polysql.ParseURL("postgres://h:5432/db?application_name=me@example"); err != nil {
+		t.Errorf("an '@' in a parameter value after the path: %v", err)
+	}
+}
