@@ -145,10 +145,12 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *R
 //
 // On SQLite the transaction begins IMMEDIATE on the single writer connection,
 // so it holds the write lock from the start and cannot fail later for lack of
-// it. A busy BEGIN or COMMIT (another process holds the lock past the busy
-// timeout) is retried with backoff until ctx ends: both are safe to retry,
-// because nothing has run (BEGIN) or the transaction is still open (COMMIT).
-// fn itself is never run twice.
+// it. A busy BEGIN (another process holds the lock past the busy timeout) is
+// retried with backoff until ctx ends: nothing has run yet, so that is safe.
+// fn itself is never run twice. In WAL mode (the default) COMMIT waits for
+// nobody; with a rollback journal it waits for readers up to the busy
+// timeout, and if they outlast it the commit fails with ErrBusy and the
+// transaction is rolled back: run it again if that is safe for fn.
 func (db *DB) WriteTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.runTx(ctx, db.write, false, fn)
 }
@@ -205,20 +207,12 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx
 	if cerr == nil {
 		return nil
 	}
-	if db.d.Capabilities().RetryBusy && errors.Is(cerr, dialect.ErrBusy) {
-		// SQLite keeps the transaction open after a busy COMMIT; database/sql
-		// has let go of it, so finish it on the connection directly.
-		cerr = db.retryBusy(ctx, func() error {
-			_, e := conn.ExecContext(ctx, "COMMIT")
-			return classify(db.d, e)
-		})
-		if cerr == nil {
-			return nil
-		}
-	}
-	// Whatever the engine left behind, make sure the connection goes back clean.
+	// A failed COMMIT is not retried: the SQLite driver rolls the transaction
+	// back when COMMIT fails (it can be busy in rollback-journal mode, where
+	// COMMIT waits for readers up to the busy timeout), and running fn again
+	// is the caller's decision. Make sure the connection goes back clean.
 	_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-	return fmt.Errorf("polysql: commit: %w", cerr)
+	return fmt.Errorf("polysql: commit failed, the transaction was rolled back: %w", cerr)
 }
 
 // retryBusy runs op, retrying while it fails with ErrBusy on an engine where

@@ -573,3 +573,54 @@ func TestReadTxIsOneSnapshot(t *testing.T) {
 		}
 	})
 }
+
+// TestBusyCommitIsReportedAndRolledBack: with a rollback journal, COMMIT
+// waits for readers; one that outlasts the busy timeout makes the commit fail
+// with ErrBusy, the transaction rolled back and said so, and the writer
+// usable afterwards.
+func TestBusyCommitIsReportedAndRolledBack(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "j.db")
+	db, err := polysql.Open(ctx, "sqlite:///"+path+"?journal_mode=delete&busy_timeout=100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.ExecContext(ctx, "CREATE TABLE j (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reader.Close() })
+	rtx, err := reader.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := rtx.QueryRowContext(ctx, "SELECT count(*) FROM j").Scan(&n); err != nil { // holds a SHARED lock
+		t.Fatal(err)
+	}
+	ran := 0
+	err = db.WriteTx(ctx, func(tx *polysql.Tx) error {
+		ran++
+		_, err := tx.ExecContext(ctx, "INSERT INTO j VALUES (1)")
+		return err
+	})
+	if !errors.Is(err, polysql.ErrBusy) || !strings.Contains(err.Error(), "rolled back") || ran != 1 {
+		t.Fatalf("WriteTx = %v (fn ran %d times), want ErrBusy, rolled back, once", err, ran)
+	}
+	if err := rtx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM j").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("rows after a failed commit: %d (%v), want 0", n, err)
+	}
+	if err := db.WriteTx(ctx, func(tx *polysql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO j VALUES (2)")
+		return err
+	}); err != nil {
+		t.Fatalf("the writer is not usable after a failed commit: %v", err)
+	}
+}

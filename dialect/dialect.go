@@ -109,9 +109,9 @@ type Capabilities struct {
 	// SingleWriter is true when the engine allows one writer at a time and
 	// polysql therefore serialises writes on one connection (SQLite).
 	SingleWriter bool
-	// RetryBusy is true when a busy error at BEGIN or COMMIT leaves nothing
-	// half-done, so polysql may wait and retry it (SQLite: the BEGIN IMMEDIATE
-	// did not start, or the COMMIT left the transaction open).
+	// RetryBusy is true when a busy error at BEGIN leaves nothing half-done,
+	// so polysql may wait and retry it (SQLite: the BEGIN IMMEDIATE did not
+	// start).
 	RetryBusy bool
 	// CaseSensitiveNames is true when two names differing only in case are
 	// two objects (PostgreSQL, for quoted names): a live name then matches a
