@@ -360,7 +360,11 @@ func (jw *jsonWriter) header(cols []column) error {
 	for i, c := range cols {
 		k := c.name
 		if seen[k] {
-			k = fmt.Sprintf("%s_%d", c.name, i+1) // duplicate names get their 1-based position
+			// A duplicate name gets its 1-based position, and more if that
+			// name is taken too: a JSON object must not repeat a key.
+			for n := i + 1; seen[k]; n += len(cols) {
+				k = fmt.Sprintf("%s_%d", c.name, n)
+			}
 		}
 		seen[k] = true
 		b, err := json.Marshal(k)

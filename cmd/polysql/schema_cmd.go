@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/polysql/polysql"
@@ -212,7 +213,11 @@ func runSchemaApply(ctx context.Context, e *env, c *command, args []string) int 
 		return e.fail(c, st.rawURL, err)
 	}
 	if p == nil || len(p.Statements) == 0 {
-		fmt.Fprintf(e.stderr, "%s: nothing to do, the database has everything %s declares\n", st.db.URL(), st.file)
+		if p != nil && slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "differs from the schema") }) {
+			fmt.Fprintf(e.stderr, "%s: nothing created; every table %s declares exists, but not all as declared (see the warnings, or run schema diff)\n", st.db.URL(), st.file)
+		} else {
+			fmt.Fprintf(e.stderr, "%s: nothing to do, the database has everything %s declares\n", st.db.URL(), st.file)
+		}
 	}
 	return exitOK
 }

@@ -128,7 +128,7 @@ func parseArgsJSON(s string) ([]any, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("--args-json: want a JSON array such as '[1,\"x\",null]': %v", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("--args-json: trailing data after the array")
 	}
 	if raw == nil {

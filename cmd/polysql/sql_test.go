@@ -233,7 +233,7 @@ func TestArgsJSON(t *testing.T) {
 			t.Errorf("element %d = %#v, want %#v", i, got[i], want[i])
 		}
 	}
-	for _, bad := range []string{``, `{}`, `null`, `[1] [2]`, `[[1]]`, `[{"a":1}]`, `[99999999999999999999]`} {
+	for _, bad := range []string{``, `{}`, `null`, `[1] [2]`, `[1]]`, `[1]}`, `[1] x`, `[[1]]`, `[{"a":1}]`, `[99999999999999999999]`} {
 		if _, err := parseArgsJSON(bad); err == nil {
 			t.Errorf("parseArgsJSON(%q) succeeded", bad)
 		}
@@ -438,5 +438,19 @@ func TestQueryWriteNeedsFlagOnSQLite(t *testing.T) {
 	}
 	if out := mustCLI(t, "query", "--write", "--url", u, "--format", "csv", "INSERT INTO notes (body) VALUES ('x') RETURNING id"); out != "id\n1\n" {
 		t.Errorf("query --write printed %q, want id 1", out)
+	}
+}
+
+// TestJSONKeysUnique: renamed duplicate columns never collide with a column
+// that already has the new name.
+func TestJSONKeysUnique(t *testing.T) {
+	isolate(t)
+	out := mustCLI(t, "query", "--url", "sqlite://", "--format", "json", "SELECT 1 AS a_3, 2 AS a, 3 AS a")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || len(rows[0]) != 3 {
+		t.Fatalf("want three distinct keys, got %s", out)
 	}
 }
