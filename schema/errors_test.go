@@ -630,3 +630,12 @@ func TestDumpToSQLite(t *testing.T) {
 		t.Fatalf("want only the partial index's predicate to differ:%s", diffText(ds))
 	}
 }
+
+// TestParseLineAfterFormFeed: SQLite's white space includes \f and \v; the
+// line an error names skips them like any other.
+func TestParseLineAfterFormFeed(t *testing.T) {
+	_, err := schema.Parse(context.Background(), "CREATE TABLE a (x);\n\f\v\nCREATE TABLOID b;")
+	if err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("Parse = %v, want an error on line 3", err)
+	}
+}

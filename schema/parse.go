@@ -156,7 +156,7 @@ func splitStatements(sql string) []statement {
 func significantOffset(s string) int {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case strings.IndexByte(sqliteSpace, c) >= 0:
 		case c == '-' && i+1 < len(s) && s[i+1] == '-':
 			for i < len(s) && s[i] != '\n' {
 				i++

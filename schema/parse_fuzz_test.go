@@ -14,6 +14,7 @@ func FuzzSplitStatements(f *testing.F) {
 		"CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET x = 1; END;",
 		"[a;b] `c;d` 'e''f;'",
 		"/* unterminated",
+		"\f\v\nCREATE TABLE a (x);",
 	} {
 		f.Add(seed)
 	}
