@@ -43,8 +43,70 @@ type command struct {
 	run      func(ctx context.Context, e *env, c *command, args []string) int
 }
 
-// commands are the top-level commands, in the order help lists them.
-var commands = []*command{infoCmd, execCmd, queryCmd}
+// group is a command with subcommands ("polysql schema diff").
+type group struct {
+	name     string     // "schema"
+	usage    string     // synopsis after "polysql "
+	summary  string     // one line, for the top-level command list
+	help     string     // what the group is for, in paragraphs
+	commands []*command // in help order, each named "GROUP SUB"
+}
+
+// topOrder is the order of the top-level command list. Commands and groups
+// register themselves from their own files (register, registerGroup), so a
+// new command touches no shared list; names missing here come last.
+var topOrder = []string{"info", "exec", "query", "schema", "migrate", "copy", "backup", "import", "serve", "token", "bench"}
+
+var (
+	commands []*command            // top-level commands, in registration order
+	groups   = map[string]*group{} // by name
+)
+
+// register adds a command: top-level, or to its group when its name has two
+// words ("schema diff"). Call it from an init function.
+func register(cs ...*command) {
+	for _, c := range cs {
+		if g, _, ok := strings.Cut(c.name, " "); ok {
+			gr := groups[g]
+			if gr == nil {
+				panic("polysql: command " + c.name + " registered before its group")
+			}
+			gr.commands = append(gr.commands, c)
+			continue
+		}
+		commands = append(commands, c)
+	}
+}
+
+// registerGroup adds a command group; its commands follow with register.
+func registerGroup(g *group) { groups[g.name] = g }
+
+// listEntry is one line of the top-level command list.
+type listEntry struct{ name, summary string }
+
+// topList is the top-level command list: commands and groups in topOrder.
+func topList() []listEntry {
+	var list []listEntry
+	for _, c := range commands {
+		list = append(list, listEntry{c.name, c.summary})
+	}
+	for _, g := range groups {
+		list = append(list, listEntry{g.name, g.summary})
+	}
+	rank := func(name string) int {
+		if i := slices.Index(topOrder, name); i >= 0 {
+			return i
+		}
+		return len(topOrder)
+	}
+	slices.SortStableFunc(list, func(a, b listEntry) int {
+		if ra, rb := rank(a.name), rank(b.name); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	return list
+}
 
 // run is the whole program: it parses args (without the program name), runs
 // the command and returns the exit code.
@@ -61,8 +123,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		e.topHelp(stdout)
 		return exitOK
-	case "schema":
-		return e.runGroup(ctx, args[1:])
+	}
+	if g := groups[args[0]]; g != nil {
+		return e.runGroup(ctx, g, args[1:])
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
@@ -73,37 +136,41 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitError
 }
 
-// runGroup runs "polysql schema SUBCOMMAND ...".
-func (e *env) runGroup(ctx context.Context, args []string) int {
+// runGroup runs "polysql GROUP SUBCOMMAND ...".
+func (e *env) runGroup(ctx context.Context, g *group, args []string) int {
 	if len(args) == 0 {
-		e.schemaHelp(e.stderr)
+		e.groupHelp(e.stderr, g)
 		return exitError
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		if args[0] == "help" && len(args) > 1 {
-			return e.helpFor(append([]string{"schema"}, args[1:]...))
+			return e.helpFor(append([]string{g.name}, args[1:]...))
 		}
-		e.schemaHelp(e.stdout)
+		e.groupHelp(e.stdout, g)
 		return exitOK
 	}
-	for _, c := range schemaCommands {
-		if c.name == "schema "+args[0] {
+	for _, c := range g.commands {
+		if c.name == g.name+" "+args[0] {
 			return c.run(ctx, e, c, args[1:])
 		}
 	}
-	fmt.Fprintf(e.stderr, "polysql schema: unknown command %q\nRun 'polysql schema --help' for the list of schema commands.\n", args[0])
+	fmt.Fprintf(e.stderr, "polysql %s: unknown command %q\nRun 'polysql %s --help' for the list of %s commands.\n", g.name, args[0], g.name, g.name)
 	return exitError
 }
 
 // helpFor answers "polysql help COMMAND...".
 func (e *env) helpFor(words []string) int {
 	name := strings.Join(words, " ")
-	if name == "schema" {
-		e.schemaHelp(e.stdout)
+	if g := groups[name]; g != nil {
+		e.groupHelp(e.stdout, g)
 		return exitOK
 	}
-	for _, c := range append(slices.Clone(commands), schemaCommands...) {
+	all := slices.Clone(commands)
+	for _, g := range groups {
+		all = append(all, g.commands...)
+	}
+	for _, c := range all {
 		if c.name == name {
 			e.commandHelp(e.stdout, c)
 			return exitOK
@@ -120,11 +187,8 @@ Usage: polysql COMMAND [FLAGS] [ARGS]
 
 Commands:
 `)
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
-	}
-	for _, c := range schemaCommands {
-		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
+	for _, l := range topList() {
+		fmt.Fprintf(w, "  %-17s %s\n", l.name, l.summary)
 	}
 	fmt.Fprint(w, `
 Every command that connects takes --url URL. Without it polysql uses
@@ -144,18 +208,13 @@ Run 'polysql COMMAND --help' for a command's flags and examples.
 `)
 }
 
-func (e *env) schemaHelp(w io.Writer) {
-	fmt.Fprint(w, `Usage: polysql schema COMMAND [FLAGS] ARGS
-
-A schema file is written in SQLite's dialect (CREATE TABLE and CREATE INDEX
-statements) and parsed by SQLite itself; polysql renders it for each engine.
-
-Commands:
-`)
-	for _, c := range schemaCommands {
+// groupHelp prints a group's manual: synopsis, description, subcommands.
+func (e *env) groupHelp(w io.Writer, g *group) {
+	fmt.Fprintf(w, "Usage: polysql %s\n\n%s\n\nCommands:\n", g.usage, strings.TrimSpace(g.help))
+	for _, c := range g.commands {
 		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, "\nRun 'polysql schema COMMAND --help' for a command's flags and examples.\n")
+	fmt.Fprintf(w, "\nRun 'polysql %s COMMAND --help' for a command's flags and examples.\n", g.name)
 }
 
 // commandHelp prints a command's manual: synopsis, description, flags,

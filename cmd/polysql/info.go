@@ -11,6 +11,8 @@ import (
 	"github.com/polysql/polysql/schema"
 )
 
+func init() { register(infoCmd) }
+
 var infoCmd = &command{
 	name:    "info",
 	usage:   "info [--url URL] [--json]",

@@ -12,8 +12,16 @@ import (
 	"github.com/polysql/polysql/schema"
 )
 
-// schemaCommands are the "polysql schema ..." subcommands, in help order.
-var schemaCommands = []*command{schemaTranslateCmd, schemaApplyCmd, schemaDiffCmd, schemaDumpCmd}
+func init() {
+	registerGroup(&group{
+		name:    "schema",
+		usage:   "schema COMMAND [FLAGS] ARGS",
+		summary: "translate, apply, diff and dump schemas",
+		help: `A schema file is written in SQLite's dialect (CREATE TABLE and CREATE INDEX
+statements) and parsed by SQLite itself; polysql renders it for each engine.`,
+	})
+	register(schemaTranslateCmd, schemaApplyCmd, schemaDiffCmd, schemaDumpCmd)
+}
 
 const engineNames = "sqlite, postgres, mysql or mariadb"
 

@@ -26,6 +26,8 @@ strings.
 
 Flags must come before SQL, so that ARGs may begin with '-'.`
 
+func init() { register(execCmd, queryCmd) }
+
 var execCmd = &command{
 	name:    "exec",
 	usage:   "exec [--url URL] [--args-json JSON] SQL [ARG...]",
