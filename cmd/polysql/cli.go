@@ -68,8 +68,9 @@ func register(cs ...*command) {
 	for _, c := range cs {
 		if g, _, ok := strings.Cut(c.name, " "); ok {
 			gr := groups[g]
-			if gr == nil {
-				panic("polysql: command " + c.name + " registered before its group")
+			if gr == nil { // registerGroup, maybe in a later file, fills in the rest
+				gr = &group{name: g}
+				groups[g] = gr
 			}
 			gr.commands = append(gr.commands, c)
 			continue
@@ -78,8 +79,14 @@ func register(cs ...*command) {
 	}
 }
 
-// registerGroup adds a command group; its commands follow with register.
-func registerGroup(g *group) { groups[g.name] = g }
+// registerGroup describes a command group; its commands join it with
+// register, before or after.
+func registerGroup(g *group) {
+	if old := groups[g.name]; old != nil {
+		g.commands = append(old.commands, g.commands...)
+	}
+	groups[g.name] = g
+}
 
 // listEntry is one line of the top-level command list.
 type listEntry struct{ name, summary string }
