@@ -72,8 +72,8 @@ func Values(d Dialect) ValueRules {
 			RealInfinity:     true,
 			// Years outside 0000-9999 do not fit the four-digit text form
 			// SQLite's date functions read, nor sort with the others.
-			MinTime:         time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
-			MaxTime:         time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+			MinTime: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+			MaxTime: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
 			// Fixed-width fraction: text order is then time order.
 			TimestampLayout: "2006-01-02T15:04:05.000000000Z",
 			DateAsText:      true,
