@@ -90,14 +90,14 @@ type Writer struct {
 	cat      atomic.Pointer[catalog] // what the last reading found
 
 	mu          sync.Mutex
-	open        map[int64]*visit    // visits storing records
-	finalized   map[int64]struct{}  // ids already finalized
-	ready       []*visit            // finalized, waiting for a batch
-	readyRows   int                 // rows in ready
-	readyBytes  int                 // bytes in ready
-	buffered    int                 // bytes of every record held
-	inflight    int                 // visits being committed
-	space       chan struct{}       // closed when buffered bytes shrink
+	open        map[int64]*visit   // visits storing records
+	finalized   map[int64]struct{} // ids already finalized
+	ready       []*visit           // finalized, waiting for a batch
+	readyRows   int                // rows in ready
+	readyBytes  int                // bytes in ready
+	buffered    int                // bytes of every record held
+	inflight    int                // visits being committed
+	space       chan struct{}      // closed when buffered bytes shrink
 	closed      bool
 	kick        chan struct{}
 	stop        chan struct{}
