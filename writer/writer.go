@@ -32,7 +32,7 @@ var (
 // Default settings; each has an Option.
 const (
 	DefaultFlushInterval     = time.Second
-	DefaultBatchRows         = 20000
+	DefaultBatchRows         = 5000
 	DefaultBatchBytes        = 16 << 20
 	DefaultMaxBufferedBytes  = 256 << 20
 	DefaultIncompleteTable   = "incomplete_visits"
