@@ -44,9 +44,9 @@
 //
 // # Batching per engine
 //
-// A batch commits when it is full (WithBatchSize: 20000 rows or 16 MiB),
-// when the oldest finalized visit has waited the flush interval (default
-// 1 s, WithFlushInterval), on Flush and on Close. Within its transaction,
+// A batch commits when it is full (WithBatchSize: 5000 rows or 16 MiB),
+// at the flush interval (default 1 s, WithFlushInterval), so a finalized
+// visit waits at most that long, on Flush and on Close. Within its transaction,
 // records are grouped by table and column set, parents before children so
 // foreign keys hold: PostgreSQL loads each group with COPY (pgx CopyFrom);
 // SQLite and MySQL use prepared multi-row INSERTs sized under the engine's

@@ -57,7 +57,7 @@ type Option func(*config)
 func WithFlushInterval(d time.Duration) Option { return func(c *config) { c.interval = d } }
 
 // WithBatchSize sets the rows and bytes of finalized visits that make a
-// batch commit at once (defaults 20000 rows, 16 MiB). A visit is never split
+// batch commit at once (defaults 5000 rows, 16 MiB). A visit is never split
 // between batches, so a batch may exceed them by one visit.
 func WithBatchSize(rows, bytes int) Option {
 	return func(c *config) { c.batchRows, c.batchBytes = rows, bytes }
