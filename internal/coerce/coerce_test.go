@@ -186,3 +186,32 @@ func FuzzIntegerText(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFor measures converting one value of each common kind, the work
+// the writer, copy and import do per cell.
+func BenchmarkFor(b *testing.B) {
+	d, _ := dialect.New(dialect.Postgres, dialect.Flavor{})
+	cases := []struct {
+		name string
+		kind dialect.Kind
+		v    any
+	}{
+		{"integer", dialect.KindInteger, int64(1 << 40)},
+		{"text", dialect.KindText, "https://cdn.example.org/static/js/app.js?v=1"},
+		{"text from map", dialect.KindText, map[string]any{"Host": "example.org", "Accept": "*/*"}},
+		{"blob", dialect.KindBlob, []byte("0123456789abcdef")},
+		{"datetime from ISO text", dialect.KindDatetime, "2024-05-01T12:00:00.000Z"},
+		{"json from map", dialect.KindJSON, map[string]any{"k": 1}},
+	}
+	for _, c := range cases {
+		conv := coerce.For(d, "t", schema.Column{Name: "c", Type: dialect.Type{Kind: c.kind, Declared: "bigint"}})
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := conv(c.v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
