@@ -1,0 +1,8 @@
+-- +goose Up
+-- A comment,
+-- and another.
+
+DELETE FROM t
+  WHERE name GLOB 'x*';
+
+-- +goose Down
