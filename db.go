@@ -212,6 +212,11 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx
 	// COMMIT waits for readers up to the busy timeout), and running fn again
 	// is the caller's decision. Make sure the connection goes back clean.
 	_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	if errors.Is(cerr, ErrConnection) {
+		// The COMMIT may have reached the server before the connection
+		// went: its outcome is unknown here.
+		return fmt.Errorf("polysql: commit failed, and with the connection lost it may or may not have committed: %w", cerr)
+	}
 	return fmt.Errorf("polysql: commit failed, the transaction was rolled back: %w", cerr)
 }
 

@@ -147,7 +147,10 @@ func postgresState(code string) error {
 	case "3D000": // invalid_catalog_name
 		return ErrNoSuchDatabase
 	}
-	if strings.HasPrefix(code, "08") { // connection_exception
+	// connection_exception, but not 08P01 (protocol_violation): the server
+	// answers it to a malformed message, such as a value COPY encoded
+	// wrongly; the connection is fine and a retry would fail the same way.
+	if strings.HasPrefix(code, "08") && code != "08P01" {
 		return ErrConnection
 	}
 	return nil

@@ -24,6 +24,9 @@ type ValueRules struct {
 	// RealNaN and RealInfinity: a REAL column stores NaN, or ±Inf. (SQLite
 	// turns NaN into NULL; MySQL rejects both.)
 	RealNaN, RealInfinity bool
+	// RealNegativeZero: a REAL column keeps the sign of -0.0 (SQLite and
+	// MariaDB store it as 0).
+	RealNegativeZero bool
 	// TimestampPrecision is the finest timestamp step the engine keeps: 0
 	// when a timestamp is stored as text, exact to the nanosecond (SQLite).
 	TimestampPrecision time.Duration
@@ -52,6 +55,7 @@ func Values(d Dialect) ValueRules {
 			EnforcesTextLength:   true,
 			RealNaN:              true,
 			RealInfinity:         true,
+			RealNegativeZero:     true,
 			TimestampPrecision:   time.Microsecond,
 			MinTime:              time.Date(-4712, 1, 1, 0, 0, 0, 0, time.UTC),
 			MaxTime:              time.Date(294276, 12, 31, 23, 59, 59, 999999000, time.UTC),

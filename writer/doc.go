@@ -26,8 +26,11 @@
 //     Every other visit of the batch is committed.
 //   - Nothing is dropped silently: every visit's Result resolves, with nil
 //     or the reason. Close finalizes visits left open as interrupted.
-//   - A batch that fails for a passing reason (busy, connection lost) was
-//     rolled back; it is retried with backoff, so a record is written once.
+//   - A batch that fails for a passing reason (busy, connection lost) before
+//     its COMMIT was rolled back; it is retried with backoff, so a record is
+//     written once. When the answer to COMMIT itself is lost, PostgreSQL is
+//     asked what became of the transaction; elsewhere the visits fail with
+//     ErrOutcomeUnknown rather than risk writing twice.
 //   - Values are converted losslessly by the column's type, or refused
 //     (docs/writer.md has the table): []byte stays binary, strings stay text,
 //     maps, slices and structs become JSON (jsonb on PostgreSQL), bool becomes
@@ -47,8 +50,9 @@
 // A batch commits when it is full (WithBatchSize: 5000 rows or 16 MiB),
 // at the flush interval (default 1 s, WithFlushInterval), so a finalized
 // visit waits at most that long, on Flush and on Close. Within its transaction,
-// records are grouped by table and column set, parents before children so
-// foreign keys hold: PostgreSQL loads each group with COPY (pgx CopyFrom);
+// tables go parents before children so foreign keys hold, and consecutive
+// records of a table with the same columns form one group, so records keep
+// their order: PostgreSQL loads each group with COPY (pgx CopyFrom);
 // SQLite and MySQL use prepared multi-row INSERTs sized under the engine's
 // bind-parameter limit and about 1 MiB, under MySQL's packet limit.
 //
@@ -62,5 +66,5 @@
 // # What it does not do
 //
 // It does not create tables: the schema comes first (schema.Apply). It does
-// not reorder records of one table within a visit, nor dedupe them.
+// not dedupe records. It refuses MySQL tables that cannot roll back.
 package writer

@@ -22,6 +22,9 @@ type table struct {
 	needed  []*column          // NOT NULL, no default, not filled by the engine
 	shapeMu sync.Mutex
 	shapes  map[string]*shape // by column-index key
+	// storage names the table's storage engine when it cannot roll back
+	// (MySQL MyISAM...); "" when it can.
+	storage string
 }
 
 type column struct {

@@ -27,6 +27,14 @@ var (
 	ErrVisitFinal    = errors.New("visit already finalized")
 	ErrBufferFull    = errors.New("buffer full of unfinalized visits")
 	ErrClosed        = errors.New("writer closed")
+	// ErrOutcomeUnknown: the connection was lost during COMMIT on an engine
+	// that cannot be asked afterwards whether it committed (MySQL): the
+	// visit's records may be in the database. It is not retried, so
+	// nothing is written twice; the application decides.
+	ErrOutcomeUnknown = errors.New("commit outcome unknown")
+	// ErrNotTransactional: the table cannot roll back (a MySQL MyISAM
+	// table), so a visit could land partly; the writer refuses it.
+	ErrNotTransactional = errors.New("table cannot roll back")
 )
 
 // Default settings; each has an Option.
@@ -37,6 +45,7 @@ const (
 	DefaultMaxBufferedBytes  = 256 << 20
 	DefaultIncompleteTable   = "incomplete_visits"
 	DefaultIncompleteColumn  = "visit_id"
+	DefaultCommitTimeout     = 5 * time.Minute
 	transientRetries         = 5
 	transientRetryFirstDelay = 50 * time.Millisecond
 )
@@ -47,6 +56,7 @@ type config struct {
 	maxBuffered                  int
 	incompleteTable, incompleteC string
 	logger                       *slog.Logger
+	commitTimeout                time.Duration
 }
 
 // Option configures a Writer.
@@ -76,6 +86,11 @@ func WithIncompleteVisits(table, column string) Option {
 	return func(c *config) { c.incompleteTable, c.incompleteC = table, column }
 }
 
+// WithCommitTimeout bounds how long one batch may take to commit, retries
+// included (default 5 min), so a hung connection fails its visits instead
+// of stopping the writer.
+func WithCommitTimeout(d time.Duration) Option { return func(c *config) { c.commitTimeout = d } }
+
 // WithLogger sets where the writer logs retries and failed visits.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
@@ -90,14 +105,15 @@ type Writer struct {
 	cat      atomic.Pointer[catalog] // what the last reading found
 
 	mu          sync.Mutex
-	open        map[int64]*visit   // visits storing records
-	finalized   map[int64]struct{} // ids already finalized
-	ready       []*visit           // finalized, waiting for a batch
-	readyRows   int                // rows in ready
-	readyBytes  int                // bytes in ready
-	buffered    int                // bytes of every record held
-	inflight    int                // visits being committed
-	space       chan struct{}      // closed when buffered bytes shrink
+	open        map[int64]*visit     // visits storing records
+	finalized   map[int64]struct{}   // ids already finalized
+	ready       []*visit             // finalized, waiting for a batch
+	readyRows   int                  // rows in ready
+	readyBytes  int                  // bytes in ready
+	buffered    int                  // bytes of every record held
+	committing  map[*visit]struct{}  // visits the flusher has taken
+	refused     map[string]time.Time // unknown table names, when last looked up
+	space       chan struct{}        // closed when buffered bytes shrink
 	closed      bool
 	kick        chan struct{}
 	stop        chan struct{}
@@ -112,17 +128,19 @@ func New(ctx context.Context, db *polysql.DB, opts ...Option) (*Writer, error) {
 		interval: DefaultFlushInterval, batchRows: DefaultBatchRows, batchBytes: DefaultBatchBytes,
 		maxBuffered: DefaultMaxBufferedBytes, incompleteTable: DefaultIncompleteTable,
 		incompleteC: DefaultIncompleteColumn, logger: slog.New(slog.DiscardHandler),
+		commitTimeout: DefaultCommitTimeout,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.interval <= 0 || cfg.batchRows <= 0 || cfg.batchBytes <= 0 || cfg.maxBuffered <= 0 {
-		return nil, errors.New("writer: flush interval, batch size and buffer cap must be positive")
+	if cfg.interval <= 0 || cfg.batchRows <= 0 || cfg.batchBytes <= 0 || cfg.maxBuffered <= 0 || cfg.commitTimeout <= 0 {
+		return nil, errors.New("writer: flush interval, batch size, buffer cap and commit timeout must be positive")
 	}
 	w := &Writer{
 		db: db, d: db.Dialect(), cfg: cfg,
-		open: map[int64]*visit{}, finalized: map[int64]struct{}{},
-		space: make(chan struct{}), kick: make(chan struct{}, 1),
+		open: map[int64]*visit{}, finalized: map[int64]struct{}{}, committing: map[*visit]struct{}{},
+		refused: map[string]time.Time{},
+		space:   make(chan struct{}), kick: make(chan struct{}, 1),
 		stop: make(chan struct{}), flusherDone: make(chan struct{}),
 	}
 	if err := w.inspect(ctx); err != nil {
@@ -149,6 +167,25 @@ func (w *Writer) inspect(ctx context.Context) error {
 	for _, t := range s.Tables {
 		tables[t.Name] = newTable(w.d, t)
 	}
+	if q := dialect.NonTransactionalTablesQuery(w.d); q != "" {
+		rows, err := w.db.QueryContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("writer: reading table engines: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name, engine string
+			if err := rows.Scan(&name, &engine); err != nil {
+				return fmt.Errorf("writer: reading table engines: %w", err)
+			}
+			if t := tables[name]; t != nil {
+				t.storage = engine
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("writer: reading table engines: %w", err)
+		}
+	}
 	rank := map[string]int{}
 	for i, name := range dependencyOrder(s) {
 		rank[name] = i
@@ -161,6 +198,14 @@ func (w *Writer) inspect(ctx context.Context) error {
 // when only one table matches. An unknown name reads the schema again, at
 // most once a second, for tables created after New.
 func (w *Writer) lookup(ctx context.Context, name string) (*table, error) {
+	t, err := w.find(ctx, name)
+	if err == nil && t.storage != "" {
+		return nil, fmt.Errorf("writer: table %s uses the %s storage engine: %w, so a visit could land partly (convert it: ALTER TABLE %s ENGINE=InnoDB)", t.name, t.storage, ErrNotTransactional, t.name)
+	}
+	return t, err
+}
+
+func (w *Writer) find(ctx context.Context, name string) (*table, error) {
 	if t := w.cat.Load().tables[name]; t != nil {
 		return t, nil
 	}
@@ -184,12 +229,14 @@ func (w *Writer) lookup(ctx context.Context, name string) (*table, error) {
 		if found != nil {
 			return found, nil
 		}
-		if attempt > 0 || time.Since(cat.read) < time.Second {
+		if attempt > 0 || time.Since(w.refused[name]) < time.Second {
+			w.refused[name] = time.Now()
 			return nil, fmt.Errorf("writer: %w %q (not in %s)", ErrUnknownTable, name, w.db.Location())
 		}
 		if err := w.inspect(ctx); err != nil {
 			return nil, err
 		}
+		w.refused[name] = time.Now()
 	}
 }
 
@@ -300,7 +347,7 @@ func (w *Writer) add(ctx context.Context, visitID int64, r *record) error {
 		if w.buffered == 0 || w.buffered+r.size <= w.cfg.maxBuffered {
 			break
 		}
-		if len(w.ready) == 0 && w.inflight == 0 {
+		if len(w.ready) == 0 && len(w.committing) == 0 {
 			return fmt.Errorf("writer: %w: %d bytes held by %d open visits reach the cap of %d; finalize visits sooner or raise WithMaxBufferedBytes",
 				ErrBufferFull, w.buffered, len(w.open), w.cfg.maxBuffered)
 		}
@@ -332,6 +379,11 @@ func (w *Writer) release(n int) {
 		return
 	}
 	w.buffered -= n
+	w.wake()
+}
+
+// wake wakes every Store waiting for space; w.mu is held.
+func (w *Writer) wake() {
 	close(w.space)
 	w.space = make(chan struct{})
 }
@@ -387,9 +439,19 @@ func (w *Writer) finalize(v *visit, interrupted bool) *Result {
 // Records of visits not finalized stay buffered: a visit lands only whole.
 func (w *Writer) Flush(ctx context.Context) error {
 	w.mu.Lock()
-	waiting := slices.Clone(w.ready)
+	waiting := w.pending()
 	w.mu.Unlock()
 	return w.await(ctx, waiting)
+}
+
+// pending lists the finalized visits not yet resolved: queued, and taken
+// by the flusher; w.mu is held.
+func (w *Writer) pending() []*visit {
+	out := slices.Clone(w.ready)
+	for v := range w.committing {
+		out = append(out, v)
+	}
+	return out
 }
 
 func (w *Writer) await(ctx context.Context, vs []*visit) error {
@@ -412,9 +474,14 @@ func (w *Writer) await(ctx context.Context, vs []*visit) error {
 // and Finalize fail with ErrClosed.
 func (w *Writer) Close(ctx context.Context) error {
 	w.mu.Lock()
-	if w.closed {
+	if w.closed { // a second Close waits for the first to finish
 		w.mu.Unlock()
-		return nil
+		select {
+		case <-w.flusherDone:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	var waiting []*visit
 	for _, v := range w.open {
@@ -422,7 +489,7 @@ func (w *Writer) Close(ctx context.Context) error {
 			w.finalize(v, true)
 		}
 	}
-	waiting = slices.Clone(w.ready)
+	waiting = w.pending()
 	w.closed = true
 	w.mu.Unlock()
 	err := w.await(ctx, waiting)
@@ -460,15 +527,20 @@ func (w *Writer) drain() {
 		if len(batch) == 0 {
 			return
 		}
-		w.commit(context.Background(), batch)
+		ctx, cancel := context.WithTimeout(context.Background(), w.cfg.commitTimeout)
+		w.commit(ctx, batch)
+		cancel()
 		bytes := 0
 		for _, v := range batch {
 			bytes += v.bytes
 			v.records = nil
 		}
 		w.mu.Lock()
-		w.inflight -= len(batch)
+		for _, v := range batch {
+			delete(w.committing, v)
+		}
 		w.release(bytes)
+		w.wake() // even with no bytes freed: a waiting Store may now see ErrBufferFull
 		w.mu.Unlock()
 	}
 }
@@ -487,7 +559,9 @@ func (w *Writer) take() []*visit {
 	w.ready = slices.Delete(w.ready, 0, n)
 	w.readyRows -= rows
 	w.readyBytes -= bytes
-	w.inflight += n
+	for _, v := range batch {
+		w.committing[v] = struct{}{}
+	}
 	return batch
 }
 
@@ -502,34 +576,41 @@ func (w *Writer) commit(ctx context.Context, vs []*visit) {
 		}
 		return
 	}
-	if len(vs) > 1 && !transient(err) {
+	if len(vs) > 1 && !transient(err) && !errors.Is(err, ErrOutcomeUnknown) {
 		half := len(vs) / 2
 		w.commit(ctx, vs[:half])
 		w.commit(ctx, vs[half:])
 		return
 	}
-	v := vs[0]
-	if !transient(err) {
-		err = w.blame(ctx, v, err)
+	if len(vs) == 1 && !transient(err) && !errors.Is(err, ErrOutcomeUnknown) {
+		err = w.blame(ctx, vs[0], err)
 	}
 	for _, v := range vs {
-		w.cfg.logger.Error("writer: visit failed; none of its records were written", "visit", v.id, "err", err)
+		w.cfg.logger.Error("writer: visit failed", "visit", v.id, "err", err)
 		v.result.resolve(fmt.Errorf("writer: %w: visit %d: %w", ErrVisitFailed, v.id, err))
 	}
 }
 
 // writeWithRetry retries a batch that failed for a passing reason (busy,
-// connection lost): the failed transaction was rolled back, so writing it
-// again neither loses nor doubles a record.
+// connection lost) before or during a COMMIT known to have rolled back, so
+// writing it again neither loses nor doubles a record. A COMMIT whose
+// outcome is unknown is not retried.
 func (w *Writer) writeWithRetry(ctx context.Context, vs []*visit) error {
 	delay := transientRetryFirstDelay
 	for attempt := 0; ; attempt++ {
 		err := w.write(ctx, vs)
+		if errors.Is(err, bulk.ErrOutcomeUnknown) {
+			return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+		}
 		if err == nil || !transient(err) || attempt == transientRetries {
 			return err
 		}
 		w.cfg.logger.Warn("writer: batch failed, retrying", "visits", len(vs), "attempt", attempt+1, "err", err)
-		time.Sleep(delay)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return err
+		}
 		delay *= 2
 	}
 }
@@ -538,31 +619,39 @@ func transient(err error) bool {
 	return errors.Is(err, polysql.ErrBusy) || errors.Is(err, polysql.ErrConnection)
 }
 
-// write inserts vs's records in one transaction: grouped by table and column
-// set so each group is one COPY or a few multi-row INSERTs, parents before
-// children so foreign keys hold at every statement.
+// ordered lists vs's records in the order they are written: tables in
+// foreign-key order (parents first), and within a table in the order they
+// were stored.
+func (w *Writer) ordered(vs []*visit) []*record {
+	var recs []*record
+	for _, v := range vs {
+		recs = append(recs, v.records...)
+	}
+	rank := w.cat.Load().rank
+	slices.SortStableFunc(recs, func(a, b *record) int { return rank[a.shape.table.name] - rank[b.shape.table.name] })
+	return recs
+}
+
+// write inserts vs's records in one transaction. Consecutive records of a
+// table with the same columns form one group: one COPY, or a few multi-row
+// INSERTs, so records keep their order within a table.
 func (w *Writer) write(ctx context.Context, vs []*visit) error {
-	groups := map[*shape]*group{}
-	var order []*group
+	var groups []*group
+	for _, r := range w.ordered(vs) {
+		if n := len(groups); n == 0 || groups[n-1].shape != r.shape {
+			groups = append(groups, &group{shape: r.shape})
+		}
+		g := groups[len(groups)-1]
+		g.rows = append(g.rows, r.values)
+	}
 	var incomplete [][]any
 	for _, v := range vs {
-		for _, r := range v.records {
-			g := groups[r.shape]
-			if g == nil {
-				g = &group{shape: r.shape}
-				groups[r.shape] = g
-				order = append(order, g)
-			}
-			g.rows = append(g.rows, r.values)
-		}
 		if v.interrupted {
 			incomplete = append(incomplete, []any{v.id})
 		}
 	}
-	rank := w.cat.Load().rank
-	slices.SortStableFunc(order, func(a, b *group) int { return rank[a.shape.table.name] - rank[b.shape.table.name] })
 	return bulk.Run(ctx, w.db, func(tx *bulk.Tx) error {
-		for _, g := range order {
+		for _, g := range groups {
 			if err := tx.Insert(ctx, g.shape.table.name, g.shape.names, g.rows); err != nil {
 				return err
 			}
@@ -585,11 +674,12 @@ type group struct {
 var errBlamed = errors.New("found")
 
 // blame finds which record of v the engine refuses, inserting them one by
-// one in a transaction that is always rolled back, so the error names it.
+// one, in the order write uses, in a transaction that is always rolled
+// back, so the error names it.
 func (w *Writer) blame(ctx context.Context, v *visit, batchErr error) error {
 	var culprit error
 	_ = bulk.Run(ctx, w.db, func(tx *bulk.Tx) error {
-		for _, r := range v.records {
+		for _, r := range w.ordered([]*visit{v}) {
 			if err := tx.Insert(ctx, r.shape.table.name, r.shape.names, [][]any{r.values}); err != nil {
 				culprit = fmt.Errorf("record %d (table %s): %w", r.seq, r.shape.table.name, err)
 				return errBlamed

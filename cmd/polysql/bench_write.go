@@ -36,7 +36,9 @@ after the other in one run, records written per second by:
 
 It prints each figure and the ratios writer/best and writer/naive; --json
 prints one JSON object (engine, records, naive_rps, best_rps, writer_rps,
-writer_vs_best, writer_vs_naive, errors, rows_lost, peak_rss_bytes...).
+writer_vs_best, writer_vs_naive, errors, rows_lost, rows_duplicated,
+peak_rss_bytes...); the exit status is 2 when a record was refused, lost
+or written twice.
 With --procs P, P processes run the writer at once on the same database
 (one file on SQLite) and errors and rows lost are counted over all.
 
@@ -112,9 +114,9 @@ func runBenchWrite(ctx context.Context, e *env, c *command, args []string) int {
 		fmt.Fprintf(e.stdout, "best          %12.0f records/s  (%d records; %s)\n", rep.BestRPS, rep.Records, rep.BestMethod)
 		fmt.Fprintf(e.stdout, "writer        %12.0f records/s  (%d records, %d process(es))\n", rep.WriterRPS, rep.Records, rep.Procs)
 		fmt.Fprintf(e.stdout, "writer/best   %12.2f\nwriter/naive  %12.1f\n", rep.WriterVsBest, rep.WriterVsNaiv)
-		fmt.Fprintf(e.stdout, "errors        %12d\nrows lost     %12d\npeak RSS      %12.1f MiB\n", rep.Errors, rep.RowsLost, float64(rep.PeakRSS)/(1<<20))
+		fmt.Fprintf(e.stdout, "errors        %12d\nrows lost     %12d\nrows doubled  %12d\npeak RSS      %12.1f MiB\n", rep.Errors, rep.RowsLost, rep.RowsDup, float64(rep.PeakRSS)/(1<<20))
 	}
-	if rep.Errors > 0 || rep.RowsLost != 0 {
+	if rep.Errors > 0 || rep.RowsLost != 0 || rep.RowsDup != 0 {
 		return exitError
 	}
 	return exitOK

@@ -34,8 +34,8 @@ func TestBenchWrite(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &rep); err != nil {
 				t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 			}
-			if rep.Records != 2000 || rep.Errors != 0 || rep.RowsLost != 0 {
-				t.Errorf("records %d errors %d rows lost %d", rep.Records, rep.Errors, rep.RowsLost)
+			if rep.Records != 2000 || rep.Errors != 0 || rep.RowsLost != 0 || rep.RowsDup != 0 {
+				t.Errorf("records %d errors %d rows lost %d doubled %d", rep.Records, rep.Errors, rep.RowsLost, rep.RowsDup)
 			}
 			if rep.NaiveRPS <= 0 || rep.BestRPS <= 0 || rep.WriterRPS <= 0 || rep.WriterVsBest <= 0 || rep.WriterVsNaiv <= 0 || rep.PeakRSS <= 0 {
 				t.Errorf("a figure is missing: %+v", rep)

@@ -152,6 +152,7 @@ type WriteReport struct {
 	WriterVsNaiv float64 `json:"writer_vs_naive"`
 	Errors       int     `json:"errors"`
 	RowsLost     int     `json:"rows_lost"`
+	RowsDup      int     `json:"rows_duplicated"`
 	PeakRSS      int64   `json:"peak_rss_bytes"`
 	NaiveMethod  string  `json:"naive_method"`
 	BestMethod   string  `json:"best_method"`
@@ -261,11 +262,15 @@ func Write(ctx context.Context, cfg WriteConfig) (*WriteReport, error) {
 	}
 	rep.WriterRPS = float64(cfg.Records) / d.Seconds()
 	rep.Errors = res.Errors
-	var n int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+WriteTable).Scan(&n); err != nil {
+	// Records are told apart by (visit_id, event_ordinal): lost ones and
+	// ones written twice are counted apart, so neither hides the other.
+	var n, distinct int
+	q := "SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT DISTINCT visit_id, event_ordinal FROM " + WriteTable + ") d) FROM " + WriteTable
+	if err := db.QueryRowContext(ctx, q).Scan(&n, &distinct); err != nil {
 		return nil, err
 	}
-	rep.RowsLost = cfg.Records - n
+	rep.RowsLost = cfg.Records - distinct
+	rep.RowsDup = n - distinct
 	rep.WriterVsBest = rep.WriterRPS / rep.BestRPS
 	rep.WriterVsNaiv = rep.WriterRPS / rep.NaiveRPS
 	rep.PeakRSS = peakRSS()

@@ -10,8 +10,10 @@ package bulk
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -32,33 +34,105 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 }
 
+// ErrOutcomeUnknown is returned when the connection was lost during
+// COMMIT and the engine cannot be asked whether the transaction committed:
+// it may have. Retrying could write everything twice.
+var ErrOutcomeUnknown = errors.New("connection lost during COMMIT: the transaction may or may not have committed")
+
 // Run runs fn in one transaction on db's write path and commits when fn
-// returns nil; otherwise, or when the commit fails, nothing fn did is kept.
+// returns nil; otherwise nothing fn did is kept. When the commit itself
+// fails, Run reports whether it is known to have rolled back: an error
+// matching ErrOutcomeUnknown means it may have committed (a retry could
+// write twice); any other error means nothing was kept. On PostgreSQL a lost
+// COMMIT is settled by asking the server about the transaction's id.
 func Run(ctx context.Context, db *polysql.DB, fn func(tx *Tx) error) error {
 	d := db.Dialect()
 	if d.Capabilities().BulkCopy {
-		return db.PgxConn(ctx, func(c *pgx.Conn) error {
-			ptx, err := c.Begin(ctx)
-			if err != nil {
-				return d.Classify(err)
-			}
-			tx := &Tx{d: d, pgTx: ptx}
-			if err := fn(tx); err != nil {
-				_ = ptx.Rollback(context.WithoutCancel(ctx))
-				return err
-			}
-			if err := ptx.Commit(ctx); err != nil {
-				return fmt.Errorf("bulk: commit (rolled back): %w", d.Classify(err))
-			}
-			return nil
-		})
+		return runPgx(ctx, db, fn)
 	}
-	return db.WriteTx(ctx, func(ptx *polysql.Tx) error {
+	fnDone := false
+	err := db.WriteTx(ctx, func(ptx *polysql.Tx) error {
 		tx := &Tx{d: d, sqlTx: ptx.Raw(), stmts: map[string]*sql.Stmt{}}
 		defer tx.closeStmts()
-		return fn(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		fnDone = true
+		return nil
 	})
+	if err != nil && fnDone && errors.Is(err, polysql.ErrConnection) {
+		// The COMMIT was sent, or about to be; its answer was lost.
+		return fmt.Errorf("bulk: %w: %w", ErrOutcomeUnknown, err)
+	}
+	return err
 }
+
+func runPgx(ctx context.Context, db *polysql.DB, fn func(tx *Tx) error) error {
+	d := db.Dialect()
+	var xid int64
+	commitErr := db.PgxConn(ctx, func(c *pgx.Conn) error {
+		ptx, err := c.Begin(ctx)
+		if err != nil {
+			return d.Classify(err)
+		}
+		tx := &Tx{d: d, pgTx: ptx}
+		if err := fn(tx); err != nil {
+			_ = ptx.Rollback(context.WithoutCancel(ctx))
+			return &fnError{err}
+		}
+		if q := dialect.TxIDQuery(d); q != "" {
+			if err := ptx.QueryRow(ctx, q).Scan(&xid); err != nil {
+				_ = ptx.Rollback(context.WithoutCancel(ctx))
+				return &fnError{d.Classify(err)}
+			}
+		}
+		return ptx.Commit(ctx)
+	})
+	var fe *fnError
+	if commitErr == nil || errors.As(commitErr, &fe) {
+		if fe != nil {
+			return fe.err
+		}
+		return nil
+	}
+	commitErr = d.Classify(commitErr)
+	if !errors.Is(commitErr, polysql.ErrConnection) || xid == 0 {
+		return fmt.Errorf("bulk: commit failed (rolled back): %w", commitErr)
+	}
+	return settleCommit(ctx, db, xid, commitErr)
+}
+
+// settleCommit asks the server, from another connection, what became of
+// transaction xid whose COMMIT answer was lost.
+func settleCommit(ctx context.Context, db *polysql.DB, xid int64, commitErr error) error {
+	delay := 50 * time.Millisecond
+	for range 8 {
+		var status sql.NullString
+		err := db.QueryRowContext(ctx, dialect.TxStatusQuery(db.Dialect()), xid).Scan(&status)
+		switch {
+		case err == nil && status.String == "committed":
+			return nil
+		case err == nil && status.String == "aborted":
+			return fmt.Errorf("bulk: commit failed (rolled back): %w", commitErr)
+		}
+		// "in progress" (the old session has not ended yet), or no
+		// connection yet: wait and ask again.
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("bulk: %w: %w", ErrOutcomeUnknown, commitErr)
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+	return fmt.Errorf("bulk: %w: %w", ErrOutcomeUnknown, commitErr)
+}
+
+// fnError marks an error of Run's function (or before COMMIT), so it is
+// not taken for a failed COMMIT.
+type fnError struct{ err error }
+
+func (e *fnError) Error() string { return e.err.Error() }
+func (e *fnError) Unwrap() error { return e.err }
 
 func (tx *Tx) closeStmts() {
 	for _, s := range tx.stmts {
@@ -119,6 +193,11 @@ func (tx *Tx) Insert(ctx context.Context, table string, cols []string, rows [][]
 	per := RowsPerStatement(tx.d, len(cols), rows)
 	for len(rows) > 0 {
 		n := min(per, len(rows))
+		// per comes from a sample; rows larger than it shrink this
+		// statement (by halves, so few statement sizes are prepared).
+		for n > 1 && rowsBytes(rows[:n]) > 2*StatementBytes {
+			n /= 2
+		}
 		stmt, err := tx.prepare(ctx, table, cols, n)
 		if err != nil {
 			return err
@@ -149,6 +228,14 @@ func RowsPerStatement(d dialect.Dialect, ncols int, rows [][]any) int {
 		per = min(per, max(StatementBytes/avg, 1))
 	}
 	return max(per, 1)
+}
+
+func rowsBytes(rows [][]any) int {
+	n := 0
+	for _, r := range rows {
+		n += RowBytes(r)
+	}
+	return n
 }
 
 // RowBytes estimates the bytes a row takes on the wire.

@@ -54,7 +54,15 @@ type Func func(v any) (any, error)
 
 // For returns the conversion for col of table on engine d.
 func For(d dialect.Dialect, table string, col schema.Column) Func {
-	c := &column{table: table, col: col, rules: dialect.Values(d)}
+	c := &column{table: table, col: col, rules: dialect.Values(d), limits: dialect.ColumnLimits(d, col.Type)}
+	if u := c.limits.Unsupported; u != "" {
+		return func(v any) (any, error) {
+			if v, err := normalize(v); err != nil || v == nil {
+				return v, err
+			}
+			return nil, c.bad(v, "the column's type %s is not one polysql converts values for (docs/writer.md lists the types)", u)
+		}
+	}
 	switch col.Type.Kind {
 	case dialect.KindInteger:
 		c.lo, c.hi = dialect.IntegerRange(d, col.Type)
@@ -80,11 +88,12 @@ func For(d dialect.Dialect, table string, col schema.Column) Func {
 }
 
 type column struct {
-	table string
-	col   schema.Column
-	rules dialect.ValueRules
-	lo    int64
-	hi    uint64
+	table  string
+	col    schema.Column
+	rules  dialect.ValueRules
+	limits dialect.Limits
+	lo     int64
+	hi     uint64
 }
 
 func (c *column) bad(v any, format string, args ...any) error {
@@ -226,20 +235,22 @@ func (c *column) integer(v any) (any, error) {
 	return c.inRange(v, n)
 }
 
-// integerText parses a decimal integer written as text (CSV, JSON numbers).
-// Anything else, "12abc" or "1.5", is a bad value, not a guess.
+// integerText parses an integer written as text (CSV, JSON numbers, 1e3):
+// it must be an integer exactly; "12abc" or "1.5" is a bad value, not a guess.
 func (c *column) integerText(v any, s string) (any, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil {
-		var ne *strconv.NumError
-		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return nil, c.bad(v, "does not fit a signed 64-bit integer")
-		}
-		// JSON writes 1e3 or 3.0 for integral numbers sometimes.
-		if f, ferr := strconv.ParseFloat(strings.TrimSpace(s), 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-			return c.inRange(v, int64(f))
-		}
+	dec, ok := parseDecimal(strings.TrimSpace(s))
+	if !ok {
 		return nil, c.bad(v, "not an integer")
+	}
+	if dec.fracDigits() > 0 {
+		return nil, c.bad(v, "not an integer (it has a fraction)")
+	}
+	if dec.intDigits() > 19 {
+		return nil, c.bad(v, "does not fit a signed 64-bit integer")
+	}
+	n, err := strconv.ParseInt(dec.plain(), 10, 64)
+	if err != nil {
+		return nil, c.bad(v, "does not fit a signed 64-bit integer")
 	}
 	return c.inRange(v, n)
 }
@@ -247,6 +258,9 @@ func (c *column) integerText(v any, s string) (any, error) {
 func (c *column) inRange(v any, n int64) (any, error) {
 	if n < c.lo || (n >= 0 && uint64(n) > c.hi) {
 		return nil, c.bad(v, "out of range for %s (%d to %d)", c.col.Type.Declared, c.lo, c.hi)
+	}
+	if c.limits.Year && n != 0 && (n < 1901 || n > 2155) {
+		return nil, c.bad(v, "YEAR holds 0 or 1901 to 2155 (1 to 99 would become years)")
 	}
 	return n, nil
 }
@@ -283,7 +297,7 @@ func (c *column) real(v any) (any, error) {
 func (c *column) realText(v any, s string) (any, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil {
-		return nil, c.bad(v, "not a number")
+		return nil, c.bad(v, "not a number, or beyond a 64-bit float's range")
 	}
 	return c.finite(v, f)
 }
@@ -294,6 +308,10 @@ func (c *column) finite(v any, f float64) (any, error) {
 		return nil, c.bad(v, "NaN is not stored by this engine (store NULL, or use PostgreSQL)")
 	case math.IsInf(f, 0) && !c.rules.RealInfinity:
 		return nil, c.bad(v, "infinity is not stored by this engine")
+	case f == 0 && math.Signbit(f) && !c.rules.RealNegativeZero:
+		return nil, c.bad(v, "this engine stores -0.0 as 0 (store 0)")
+	case c.limits.Float32 && !math.IsNaN(f) && float64(float32(f)) != f:
+		return nil, c.bad(v, "the column is a 4-byte float (%s), which cannot hold this value exactly", c.col.Type.Declared)
 	}
 	return f, nil
 }
@@ -330,6 +348,9 @@ func (c *column) text(v any) (any, error) {
 		if !isDocument(v) {
 			return nil, c.bad(v, "cannot store %T as text", v)
 		}
+		if !validUTF8Deep(reflect.ValueOf(v), 0) {
+			return nil, c.bad(v, "a string or key in the document is not valid UTF-8, which JSON cannot carry")
+		}
 		b, err := json.Marshal(v)
 		if err != nil {
 			return nil, c.bad(v, "cannot encode as JSON: %v", err)
@@ -352,6 +373,16 @@ func (c *column) checkText(v any, s string) error {
 	if n := c.col.Type.Length; n > 0 && c.rules.EnforcesTextLength && utf8.RuneCountInString(s) > n {
 		return c.bad(v, "%d characters, longer than the column's %d", utf8.RuneCountInString(s), n)
 	}
+	if n := c.limits.FixedChars; n > 0 {
+		switch {
+		case c.limits.StripsSpaces && strings.HasSuffix(s, " "):
+			return c.bad(v, "%s drops trailing spaces", c.col.Type.Declared)
+		case !c.limits.StripsSpaces && utf8.RuneCountInString(s) < n:
+			return c.bad(v, "%s pads shorter values with spaces", c.col.Type.Declared)
+		case utf8.RuneCountInString(s) > n:
+			return c.bad(v, "longer than %s", c.col.Type.Declared)
+		}
+	}
 	return nil
 }
 
@@ -360,18 +391,24 @@ func (c *column) blob(v any) (any, error) {
 	if err != nil || v == nil {
 		return v, err
 	}
+	var b []byte
 	switch x := v.(type) {
 	case []byte:
-		return x, nil
+		b = x
 	case json.RawMessage:
-		return []byte(x), nil
+		b = x
 	case string:
 		if c.rules.BytesInAnyColumn {
 			return x, nil // SQLite keeps text as text in a BLOB column
 		}
-		return []byte(x), nil
+		b = []byte(x)
+	default:
+		return nil, c.bad(v, "a blob column takes []byte or string, not %T", v)
 	}
-	return nil, c.bad(v, "a blob column takes []byte or string, not %T", v)
+	if n := c.limits.FixedBytes; n > 0 && len(b) != n {
+		return nil, c.bad(v, "%s holds exactly %d bytes (shorter values are padded with zero bytes)", c.col.Type.Declared, n)
+	}
+	return b, nil
 }
 
 func (c *column) numeric(v any) (any, error) {
@@ -416,67 +453,155 @@ const sqliteExactDigits = 15
 // text; other engines cannot, so there it is a bad value.
 func (c *column) numericText(v any, s string) (any, error) {
 	t := strings.TrimSpace(s)
-	intDigits, fracDigits, ok := decimalDigits(t)
+	dec, ok := parseDecimal(t)
 	if !ok {
 		if c.rules.BytesInAnyColumn {
 			return s, nil
 		}
 		return nil, c.bad(v, "not a number (this column is numeric; declare it TEXT if text is meant)")
 	}
+	if dec.intDigits() > maxDecimalDigits || dec.fracDigits() > maxDecimalDigits {
+		return nil, c.bad(v, "more than %d digits before or after the point", maxDecimalDigits)
+	}
 	if c.rules.BytesInAnyColumn {
-		if n, err := strconv.ParseInt(t, 10, 64); err == nil {
-			return n, nil
+		if dec.fracDigits() == 0 && dec.intDigits() <= 19 {
+			if n, err := strconv.ParseInt(dec.plain(), 10, 64); err == nil {
+				return n, nil
+			}
 		}
-		if sig := significantDigits(t); sig > sqliteExactDigits {
+		if sig := len(dec.digits); sig > sqliteExactDigits {
 			return nil, c.bad(v, "%d significant digits; SQLite's NUMERIC affinity keeps %d (declare the column TEXT to keep them all)", sig, sqliteExactDigits)
 		}
-		f, _ := strconv.ParseFloat(t, 64)
+		f, err := strconv.ParseFloat(dec.plain(), 64)
+		if err != nil || math.IsInf(f, 0) || (f == 0) != (len(dec.digits) == 0) {
+			return nil, c.bad(v, "beyond the range of SQLite's REAL")
+		}
 		return f, nil
 	}
 	if p, sc := c.col.Type.Precision, c.col.Type.Scale; p > 0 {
-		if fracDigits > sc {
-			return nil, c.bad(v, "%d decimal places; %s keeps %d and would round", fracDigits, c.col.Type.Declared, sc)
+		if dec.fracDigits() > sc {
+			return nil, c.bad(v, "%d decimal places; %s keeps %d and would round", dec.fracDigits(), c.col.Type.Declared, sc)
 		}
-		if intDigits > p-sc {
+		if dec.intDigits() > p-sc {
 			return nil, c.bad(v, "too many integer digits for %s", c.col.Type.Declared)
 		}
+	}
+	if dec.exponent {
+		return dec.plain(), nil // the drivers bind plain decimals only
 	}
 	return t, nil
 }
 
-// decimalDigits parses a plain decimal ("-12.50", "1e3") and counts the
-// digits before and after the point once the exponent is applied, ignoring
-// leading zeros of the integer part and trailing zeros of the fraction.
-func decimalDigits(s string) (intDigits, fracDigits int, ok bool) {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok || s == "" || strings.ContainsAny(s, "/xXpP_") {
-		return 0, 0, false
-	}
-	r.Abs(r)
-	// Decimal text has a denominator of 2^a * 5^b, so this ends.
-	ten := new(big.Rat).SetInt64(10)
-	for !r.IsInt() {
-		r.Mul(r, ten)
-		fracDigits++
-	}
-	if r.Num().Sign() != 0 {
-		intDigits = max(len(r.Num().String())-fracDigits, 0)
-	}
-	return intDigits, fracDigits, true
+// maxDecimalDigits bounds the digits of a decimal on either side of the
+// point: more than any use needs, and a "1e-400000" is refused at once.
+const maxDecimalDigits = 1000
+
+// decimal is a parsed decimal literal: its value is digits × 10^exp, with
+// digits free of leading and trailing zeros ("" for zero).
+type decimal struct {
+	neg      bool
+	digits   string
+	exp      int
+	exponent bool // written with an exponent (1e3)
 }
 
-// significantDigits counts the significant digits of a decimal literal.
-func significantDigits(s string) int {
-	mant := strings.TrimLeft(s, "+-")
-	if i := strings.IndexAny(mant, "eE"); i >= 0 {
-		mant = mant[:i]
+// parseDecimal reads [+-]digits[.digits][(e|E)[+-]digits], at least one
+// digit before the exponent, and nothing else (no hex, no inf, no spaces).
+func parseDecimal(s string) (decimal, bool) {
+	var d decimal
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		d.neg = s[i] == '-'
+		i++
 	}
-	digits := strings.Replace(mant, ".", "", 1)
-	digits = strings.TrimLeft(digits, "0")
-	if strings.Contains(mant, ".") {
-		return len(digits) // trailing zeros after the point are written, so kept
+	var mant strings.Builder
+	frac, seenDigit, seenPoint := 0, false, false
+	for ; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch >= '0' && ch <= '9':
+			mant.WriteByte(ch)
+			seenDigit = true
+			if seenPoint {
+				frac++
+			}
+			continue
+		case ch == '.' && !seenPoint:
+			seenPoint = true
+			continue
+		}
+		break
 	}
-	return len(strings.TrimRight(digits, "0"))
+	if !seenDigit {
+		return d, false
+	}
+	exp := 0
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		d.exponent = true
+		i++
+		neg := false
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			neg = s[i] == '-'
+			i++
+		}
+		start := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			if exp > 1e7 {
+				return d, false
+			}
+			exp = exp*10 + int(s[i]-'0')
+		}
+		if i == start {
+			return d, false
+		}
+		if neg {
+			exp = -exp
+		}
+	}
+	if i != len(s) {
+		return d, false
+	}
+	digits := strings.TrimLeft(mant.String(), "0")
+	exp -= frac
+	for strings.HasSuffix(digits, "0") {
+		digits = digits[:len(digits)-1]
+		exp++
+	}
+	d.digits, d.exp = digits, exp
+	if digits == "" {
+		d.exp, d.neg = 0, false
+	}
+	return d, true
+}
+
+// intDigits counts the digits before the point; fracDigits after it.
+func (d decimal) intDigits() int  { return max(len(d.digits)+d.exp, 0) }
+func (d decimal) fracDigits() int { return max(-d.exp, 0) }
+
+// plain writes the decimal without an exponent; callers bound its digits.
+func (d decimal) plain() string {
+	if d.digits == "" {
+		return "0"
+	}
+	var b strings.Builder
+	if d.neg {
+		b.WriteByte('-')
+	}
+	switch {
+	case d.exp >= 0:
+		b.WriteString(d.digits)
+		b.WriteString(strings.Repeat("0", d.exp))
+	case -d.exp >= len(d.digits):
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", -d.exp-len(d.digits)))
+		b.WriteString(d.digits)
+	default:
+		at := len(d.digits) + d.exp
+		b.WriteString(d.digits[:at])
+		b.WriteByte('.')
+		b.WriteString(d.digits[at:])
+	}
+	return b.String()
 }
 
 func (c *column) boolean(v any) (any, error) {
@@ -572,8 +697,12 @@ func (c *column) datetime(v any) (any, error) {
 	if t.Before(c.rules.MinTime) || t.After(c.rules.MaxTime) {
 		return nil, c.bad(v, "outside the engine's timestamp range %s to %s", c.rules.MinTime.Format("2006-01-02"), c.rules.MaxTime.Format("2006-01-02"))
 	}
-	if p := c.rules.TimestampPrecision; p > 0 && t.Truncate(p) != t {
-		return nil, c.bad(v, "finer than the engine's timestamp precision (%v); truncate it first", p)
+	p := c.rules.TimestampPrecision
+	if n := c.limits.FracSeconds; n >= 0 && n < 9 {
+		p = max(p, time.Duration(math.Pow10(9-n)))
+	}
+	if p > 0 && t.Truncate(p) != t {
+		return nil, c.bad(v, "finer than the column's timestamp precision (%v); truncate it first", p)
 	}
 	if c.rules.TimestampLayout != "" {
 		return t.Format(c.rules.TimestampLayout), nil
@@ -628,6 +757,9 @@ func (c *column) json(v any) (any, error) {
 	case json.RawMessage:
 		doc = x
 	default:
+		if !validUTF8Deep(reflect.ValueOf(v), 0) {
+			return nil, c.bad(v, "a string or key in the document is not valid UTF-8, which JSON cannot carry")
+		}
 		if doc, err = json.Marshal(v); err != nil {
 			return nil, c.bad(v, "cannot encode as JSON: %v", err)
 		}
@@ -658,4 +790,41 @@ func hasNULEscape(doc []byte) bool {
 		i++ // skip the escaped character, which may be a backslash
 	}
 	return false
+}
+
+// validUTF8Deep reports whether every string and map key in v is valid
+// UTF-8: encoding/json would replace invalid bytes with U+FFFD, silently.
+func validUTF8Deep(v reflect.Value, depth int) bool {
+	if depth > 1000 || !v.IsValid() {
+		return true
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return utf8.ValidString(v.String())
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil() || validUTF8Deep(v.Elem(), depth+1)
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return true // []byte is base64 in JSON
+		}
+		for i := range v.Len() {
+			if !validUTF8Deep(v.Index(i), depth+1) {
+				return false
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if !validUTF8Deep(it.Key(), depth+1) || !validUTF8Deep(it.Value(), depth+1) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && !validUTF8Deep(v.Field(i), depth+1) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -1,0 +1,35 @@
+package dialect
+
+// NonTransactionalTablesQuery is a query listing the current database's
+// tables that cannot roll back (name, storage engine), or "" when every
+// table of d's engine can. Only MySQL has such tables (MyISAM, MEMORY,
+// ARCHIVE...): a failed transaction leaves what it wrote in them, so code
+// that promises all-or-nothing must refuse them.
+func NonTransactionalTablesQuery(d Dialect) string {
+	if d.Engine() != MySQL {
+		return ""
+	}
+	return `SELECT t.TABLE_NAME, t.ENGINE FROM information_schema.TABLES t
+JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE
+WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' AND e.TRANSACTIONS <> 'YES'`
+}
+
+// TxIDQuery returns a query that gives the current transaction's id, and
+// TxStatusQuery one that tells, from another connection, whether that
+// transaction committed: "committed", "aborted" or "in progress". With them
+// a client that lost its connection during COMMIT learns the outcome
+// instead of guessing. Only PostgreSQL has them ("" elsewhere).
+func TxIDQuery(d Dialect) string {
+	if d.Engine() != Postgres {
+		return ""
+	}
+	return "SELECT txid_current()"
+}
+
+// TxStatusQuery: see TxIDQuery. Its one parameter is the id, as ?.
+func TxStatusQuery(d Dialect) string {
+	if d.Engine() != Postgres {
+		return ""
+	}
+	return "SELECT txid_status(?)"
+}
