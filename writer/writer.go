@@ -101,6 +101,7 @@ type Writer struct {
 	d   dialect.Dialect
 	cfg config
 
+	stmts    *bulk.Cache             // INSERTs prepared once, reused by every batch
 	schemaMu sync.Mutex              // serializes re-reading the schema
 	cat      atomic.Pointer[catalog] // what the last reading found
 
@@ -137,7 +138,7 @@ func New(ctx context.Context, db *polysql.DB, opts ...Option) (*Writer, error) {
 		return nil, errors.New("writer: flush interval, batch size, buffer cap and commit timeout must be positive")
 	}
 	w := &Writer{
-		db: db, d: db.Dialect(), cfg: cfg,
+		db: db, d: db.Dialect(), cfg: cfg, stmts: bulk.NewCache(),
 		open: map[int64]*visit{}, finalized: map[int64]struct{}{}, committing: map[*visit]struct{}{},
 		refused: map[string]time.Time{},
 		space:   make(chan struct{}), kick: make(chan struct{}, 1),
@@ -499,6 +500,7 @@ func (w *Writer) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return errors.Join(err, ctx.Err())
 	}
+	w.stmts.Close()
 	return err
 }
 
@@ -650,7 +652,12 @@ func (w *Writer) write(ctx context.Context, vs []*visit) error {
 			incomplete = append(incomplete, []any{v.id})
 		}
 	}
-	return bulk.Run(ctx, w.db, func(tx *bulk.Tx) error {
+	for _, g := range groups {
+		if err := w.stmts.Warm(ctx, w.db, g.shape.table.name, g.shape.names, g.rows); err != nil {
+			return err
+		}
+	}
+	return bulk.RunCached(ctx, w.db, w.stmts, func(tx *bulk.Tx) error {
 		for _, g := range groups {
 			if err := tx.Insert(ctx, g.shape.table.name, g.shape.names, g.rows); err != nil {
 				return err

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,101 @@ type Tx struct {
 	sqlTx *sql.Tx // SQLite, MySQL
 	pgTx  pgx.Tx  // PostgreSQL (COPY needs pgx's own transaction)
 	stmts map[string]*sql.Stmt
+	cache *Cache // statements kept across transactions, or nil
+}
+
+// Cache keeps prepared INSERTs across transactions, so a long-lived user
+// (the writer) prepares each statement shape once, not once per batch:
+// preparing a multi-row INSERT of thousands of parameters costs
+// milliseconds. Warm fills it before a transaction; inside one, a
+// statement the cache lacks is prepared for that transaction only.
+// database/sql re-prepares a cached statement on another connection when
+// it must. Close it when done.
+type Cache struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+// maxCached bounds a Cache; when full it starts again empty.
+const maxCached = 256
+
+// NewCache returns an empty statement cache.
+func NewCache() *Cache { return &Cache{stmts: map[string]*sql.Stmt{}} }
+
+// Close closes the cached statements.
+func (c *Cache) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, s := range c.stmts {
+		s.Close()
+		delete(c.stmts, k)
+	}
+	return nil
+}
+
+// Warm prepares, outside any transaction, the statements that inserting
+// rows into table's cols will use, so a transaction finds them ready. It
+// must run before the transaction: on SQLite the pool has one connection,
+// which the transaction holds.
+func (c *Cache) Warm(ctx context.Context, db *polysql.DB, table string, cols []string, rows [][]any) error {
+	d := db.Dialect()
+	if d.Capabilities().BulkCopy || len(rows) == 0 {
+		return nil // COPY prepares nothing
+	}
+	for _, n := range chunks(d, len(cols), rows) {
+		key := stmtKey(table, cols, n)
+		c.mu.Lock()
+		_, ok := c.stmts[key]
+		c.mu.Unlock()
+		if ok {
+			continue
+		}
+		s, err := db.Writer().PrepareContext(ctx, d.Rebind(InsertSQL(d, table, cols, n)))
+		if err != nil {
+			return fmt.Errorf("bulk: prepare insert into %s: %w", table, d.Classify(err))
+		}
+		c.mu.Lock()
+		if len(c.stmts) >= maxCached {
+			for k, old := range c.stmts {
+				old.Close()
+				delete(c.stmts, k)
+			}
+		}
+		if prev := c.stmts[key]; prev != nil {
+			s.Close()
+		} else {
+			c.stmts[key] = s
+		}
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+func (c *Cache) lookup(key string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[key]
+}
+
+func stmtKey(table string, cols []string, n int) string {
+	return fmt.Sprintf("%s\x00%s\x00%d", table, strings.Join(cols, "\x00"), n)
+}
+
+// chunks lists the row counts of the INSERTs that carry rows: as many as
+// RowsPerStatement allows, halved while a chunk's rows exceed twice
+// StatementBytes (the sample it comes from may not represent them).
+func chunks(d dialect.Dialect, ncols int, rows [][]any) []int {
+	per := RowsPerStatement(d, ncols, rows)
+	var out []int
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		for n > 1 && rowsBytes(rows[:n]) > 2*StatementBytes {
+			n /= 2
+		}
+		out = append(out, n)
+		rows = rows[n:]
+	}
+	return out
 }
 
 // ErrOutcomeUnknown is returned when the connection was lost during
@@ -46,13 +142,18 @@ var ErrOutcomeUnknown = errors.New("connection lost during COMMIT: the transacti
 // write twice); any other error means nothing was kept. On PostgreSQL a lost
 // COMMIT is settled by asking the server about the transaction's id.
 func Run(ctx context.Context, db *polysql.DB, fn func(tx *Tx) error) error {
+	return RunCached(ctx, db, nil, fn)
+}
+
+// RunCached is Run with prepared statements kept in cache (nil for none).
+func RunCached(ctx context.Context, db *polysql.DB, cache *Cache, fn func(tx *Tx) error) error {
 	d := db.Dialect()
 	if d.Capabilities().BulkCopy {
 		return runPgx(ctx, db, fn)
 	}
 	fnDone := false
 	err := db.WriteTx(ctx, func(ptx *polysql.Tx) error {
-		tx := &Tx{d: d, sqlTx: ptx.Raw(), stmts: map[string]*sql.Stmt{}}
+		tx := &Tx{d: d, sqlTx: ptx.Raw(), stmts: map[string]*sql.Stmt{}, cache: cache}
 		defer tx.closeStmts()
 		if err := fn(tx); err != nil {
 			return err
@@ -190,14 +291,7 @@ func (tx *Tx) Insert(ctx context.Context, table string, cols []string, rows [][]
 		}
 		return nil
 	}
-	per := RowsPerStatement(tx.d, len(cols), rows)
-	for len(rows) > 0 {
-		n := min(per, len(rows))
-		// per comes from a sample; rows larger than it shrink this
-		// statement (by halves, so few statement sizes are prepared).
-		for n > 1 && rowsBytes(rows[:n]) > 2*StatementBytes {
-			n /= 2
-		}
+	for _, n := range chunks(tx.d, len(cols), rows) {
 		stmt, err := tx.prepare(ctx, table, cols, n)
 		if err != nil {
 			return err
@@ -256,9 +350,16 @@ func RowBytes(r []any) int {
 
 // prepare returns the prepared INSERT of n rows, reused for the transaction.
 func (tx *Tx) prepare(ctx context.Context, table string, cols []string, n int) (*sql.Stmt, error) {
-	key := fmt.Sprintf("%s\x00%s\x00%d", table, strings.Join(cols, "\x00"), n)
+	key := stmtKey(table, cols, n)
 	if s := tx.stmts[key]; s != nil {
 		return s, nil
+	}
+	if tx.cache != nil {
+		if shared := tx.cache.lookup(key); shared != nil {
+			s := tx.sqlTx.StmtContext(ctx, shared) // closed with the transaction
+			tx.stmts[key] = s
+			return s, nil
+		}
 	}
 	s, err := tx.sqlTx.PrepareContext(ctx, InsertSQL(tx.d, table, cols, n))
 	if err != nil {

@@ -263,3 +263,37 @@ func BenchmarkInsert(b *testing.B) {
 		})
 	}
 }
+
+// TestCacheAcrossTransactions: statements warmed before a transaction are
+// used inside it, on every engine, including SQLite whose single writer
+// connection the transaction holds; and several transactions share them.
+func TestCacheAcrossTransactions(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *polysql.DB) {
+		ctx := context.Background()
+		applySchema(t, db, `CREATE TABLE c (id INTEGER PRIMARY KEY, v TEXT);`)
+		cache := bulk.NewCache()
+		t.Cleanup(func() { cache.Close() })
+		cols := []string{"id", "v"}
+		id := int64(0)
+		for range 3 {
+			var rows [][]any
+			for range 2500 {
+				id++
+				rows = append(rows, []any{id, strconv.FormatInt(id, 10)})
+			}
+			if err := cache.Warm(ctx, db, "c", cols, rows); err != nil {
+				t.Fatal(err)
+			}
+			if err := bulk.RunCached(ctx, db, cache, func(tx *bulk.Tx) error { return tx.Insert(ctx, "c", cols, rows) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM c").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 7500 {
+			t.Fatalf("%d rows, want 7500", n)
+		}
+	})
+}
