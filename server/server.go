@@ -198,6 +198,7 @@ func (s *Server) Close(ctx context.Context) error {
 		err = fmt.Errorf("server: in-flight requests still running at shutdown: %w", ctx.Err())
 	}
 	s.sess.closeAll()
+	closeHrana(s) // Hrana streams: roll back what they left open
 	return errors.Join(err, s.closeDatabases())
 }
 
