@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,6 +111,9 @@ func Import(ctx context.Context, db *polysql.DB, r io.Reader, opts ImportOptions
 	if err != nil {
 		return nil, err
 	}
+	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
+		br.Discard(3) // a UTF-8 byte order mark, as Excel writes
+	}
 	src, err := newRecordSource(br, format)
 	if err != nil {
 		return nil, err
@@ -146,9 +148,11 @@ func Import(ctx context.Context, db *polysql.DB, r io.Reader, opts ImportOptions
 	for _, c := range tbl.Columns {
 		rep.Columns = append(rep.Columns, c.Name)
 	}
-	im := &importer{db: db, d: db.Dialect(), t: tbl, opts: opts, rep: rep, convs: map[string]coerce.Func{}}
+	im := &importer{db: db, d: db.Dialect(), t: tbl, opts: opts, rep: rep, convs: map[string]coerce.Func{},
+		identity: map[string]bool{}, idGiven: map[string]bool{}}
 	for _, c := range tbl.Columns {
 		im.convs[c.Name] = coerce.For(db.Dialect(), tbl.Name, *c)
+		im.identity[c.Name] = c.Identity
 	}
 	err = bulk.Run(ctx, db, func(tx *bulk.Tx) error {
 		for _, rec := range head {
@@ -173,8 +177,50 @@ func Import(ctx context.Context, db *polysql.DB, r io.Reader, opts ImportOptions
 	if err != nil {
 		return nil, err
 	}
+	if err := im.moveCounters(ctx); err != nil {
+		return rep, err
+	}
+	if opts.Progress != nil {
+		opts.Progress(Progress{Phase: "import", Table: tbl.Name, TableRows: rep.Rows, TableTotal: rep.Rows, Rows: rep.Rows, Total: rep.Rows})
+	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// moveCounters moves the identity counter of each identity column the
+// records gave values past the largest one, so the application's next
+// insert does not collide with an imported id (PostgreSQL's counter does
+// not follow explicit ids by itself).
+func (im *importer) moveCounters(ctx context.Context) error {
+	counter := dialect.IdentityCounterOf(im.d)
+	for _, c := range im.t.Columns {
+		if !im.idGiven[c.Name] {
+			continue
+		}
+		var largest any
+		q := "SELECT MAX(" + im.d.QuoteIdent(c.Name) + ") FROM " + im.d.QuoteIdent(im.t.Name)
+		if err := im.db.QueryRowContext(ctx, q).Scan(&largest); err != nil {
+			return fmt.Errorf("transfer: rows imported, but reading %s.%s's largest id failed: %w", im.t.Name, c.Name, err)
+		}
+		last, ok := asInt64(largest)
+		if !ok {
+			continue
+		}
+		if q, args := counter.LastIdentityQuery(im.t.Name, c.Name, c.AutoIncrement); q != "" {
+			var cur any
+			if err := im.db.QueryRowContext(ctx, q, args...).Scan(&cur); err == nil {
+				if n, ok := asInt64(cur); ok && n >= last {
+					continue // the counter is already past them
+				}
+			}
+		}
+		for _, st := range counter.SetLastIdentityStatements(im.t.Name, c.Name, c.AutoIncrement, last) {
+			if _, err := im.db.ExecContext(ctx, st.SQL, st.Args...); err != nil {
+				return fmt.Errorf("transfer: rows imported, but moving %s.%s's counter past %d failed (new rows may collide): %w", im.t.Name, c.Name, last, err)
+			}
+		}
+	}
+	return nil
 }
 
 func describeInput(name string) string {
@@ -243,26 +289,24 @@ func newRecordSource(br *bufio.Reader, f Format) (recordSource, error) {
 		}
 		return &jsonArraySource{dec: dec}, nil
 	case FormatCSV:
-		cr := csv.NewReader(br)
-		cr.ReuseRecord = false
-		header, err := cr.Read()
+		cr := newCSVReader(br)
+		header, _, err := cr.read()
 		if err == io.EOF {
 			return &csvSource{}, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("transfer: reading the CSV header: %w", err)
 		}
-		if len(header) > 0 {
-			header[0] = strings.TrimPrefix(header[0], "\uFEFF")
-		}
 		seen := map[string]bool{}
-		for _, h := range header {
-			if h == "" || seen[h] {
-				return nil, fmt.Errorf("transfer: the CSV header names column %q twice or not at all", h)
+		names := make([]string, len(header))
+		for i, h := range header {
+			if h.text == "" || seen[h.text] {
+				return nil, fmt.Errorf("transfer: the CSV header names column %q twice or not at all", h.text)
 			}
-			seen[h] = true
+			seen[h.text] = true
+			names[i] = h.text
 		}
-		return &csvSource{r: cr, header: header}, nil
+		return &csvSource{r: cr, header: names}, nil
 	}
 	return nil, fmt.Errorf("transfer: unknown import format %q", f)
 }
@@ -287,9 +331,13 @@ func (s *ndjsonSource) next() (sourceRecord, error) {
 			continue
 		}
 		where := "line " + strconv.Itoa(s.line)
-		rec, derr := decodeObject(json.NewDecoder(bytes.NewReader(b)), where)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		rec, derr := decodeObject(dec, where)
 		if derr != nil {
 			return sourceRecord{}, derr
+		}
+		if dec.InputOffset() != int64(len(b)) {
+			return sourceRecord{}, fmt.Errorf("transfer: %s holds more than one JSON value (NDJSON has one object per line)", where)
 		}
 		return rec, nil
 	}
@@ -337,8 +385,12 @@ func decodeObject(dec *json.Decoder, where string) (sourceRecord, error) {
 			return sourceRecord{}, fmt.Errorf("transfer: %s: %w", where, err)
 		}
 		k := kt.(string)
-		var v any
-		if err := dec.Decode(&v); err != nil {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return sourceRecord{}, fmt.Errorf("transfer: %s, field %s: %w", where, k, err)
+		}
+		v, err := scalar(raw)
+		if err != nil {
 			return sourceRecord{}, fmt.Errorf("transfer: %s, field %s: %w", where, k, err)
 		}
 		if _, dup := rec.fields[k]; !dup {
@@ -352,8 +404,25 @@ func decodeObject(dec *json.Decoder, where string) (sourceRecord, error) {
 	return rec, nil
 }
 
+// scalar turns a JSON value into a Go value: strings, exact numbers
+// (json.Number), booleans and null; objects and arrays stay as the file's
+// own text (json.RawMessage), so key order and spelling are kept.
+func scalar(raw json.RawMessage) (any, error) {
+	switch raw[0] {
+	case '{', '[':
+		return raw, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 type csvSource struct {
-	r      *csv.Reader
+	r      *csvReader
 	header []string
 }
 
@@ -361,21 +430,23 @@ func (s *csvSource) next() (sourceRecord, error) {
 	if s.r == nil {
 		return sourceRecord{}, io.EOF
 	}
-	row, err := s.r.Read()
+	row, line, err := s.r.read()
 	if err != nil {
 		if err != io.EOF {
 			err = fmt.Errorf("transfer: reading CSV: %w", err)
 		}
 		return sourceRecord{}, err
 	}
-	line, _ := s.r.FieldPos(0)
+	if len(row) != len(s.header) {
+		return sourceRecord{}, fmt.Errorf("transfer: CSV line %d has %d fields; the header has %d", line, len(row), len(s.header))
+	}
 	rec := sourceRecord{where: "line " + strconv.Itoa(line), fields: make(map[string]any, len(row)), order: s.header}
 	for i, h := range s.header {
-		if row[i] == "" {
-			rec.fields[h] = nil // an empty CSV field is NULL
+		if row[i].text == "" && !row[i].quoted {
+			rec.fields[h] = nil // an empty field is NULL; a quoted "" is an empty string
 			continue
 		}
-		rec.fields[h] = row[i]
+		rec.fields[h] = row[i].text
 	}
 	return rec, nil
 }
@@ -399,10 +470,11 @@ func findTable(ctx context.Context, db *polysql.DB, name string) (*schema.Table,
 }
 
 // createTable creates name with one column per field of head, in first-seen
-// order, typed by the values seen: integers INTEGER, other numbers REAL,
-// booleans BOOLEAN, objects and arrays JSON, text TEXT (CSV text that is
-// all integers or all numbers becomes INTEGER or REAL). A field mixing kinds
-// is TEXT, except integers with other numbers, which is REAL.
+// order, typed by the values seen: integers INTEGER, integers beyond int64
+// NUMERIC, other numbers REAL (NUMERIC when a float64 would round one),
+// booleans BOOLEAN, objects and arrays JSON, text TEXT (CSV text that is all
+// canonical integers or numbers becomes INTEGER or REAL). A field mixing
+// numbers with anything else is TEXT.
 func createTable(ctx context.Context, db *polysql.DB, name string, head []sourceRecord, f Format) (*schema.Table, error) {
 	var order []string
 	kinds := map[string]map[dialect.Kind]bool{}
@@ -442,25 +514,46 @@ func createTable(ctx context.Context, db *polysql.DB, name string, head []source
 func valueKind(v any, f Format) dialect.Kind {
 	switch x := v.(type) {
 	case json.Number:
-		if _, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return dialect.KindInteger
-		}
-		return dialect.KindReal
+		return numberKind(string(x))
 	case bool:
 		return dialect.KindBoolean
-	case map[string]any, []any:
+	case json.RawMessage:
 		return dialect.KindJSON
 	case string:
 		if f == FormatCSV {
-			if _, err := strconv.ParseInt(x, 10, 64); err == nil {
-				return dialect.KindInteger
-			}
-			if _, err := strconv.ParseFloat(x, 64); err == nil {
-				return dialect.KindReal
+			if k := numberKind(x); k != dialect.KindText {
+				return k
 			}
 		}
 	}
 	return dialect.KindText
+}
+
+// numberKind types a number written as text: INTEGER when it is an int64
+// written the canonical way (so "01234" and "+5" stay text, as codes do),
+// NUMERIC for a longer integer, REAL for a decimal a float64 holds and
+// writes back the same; anything else (NaN, Inf, hex, 0.10000000000000001)
+// is TEXT.
+func numberKind(s string) dialect.Kind {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if strconv.FormatInt(n, 10) == s {
+			return dialect.KindInteger
+		}
+		return dialect.KindText
+	}
+	if !coerce.IsDecimal(s) {
+		return dialect.KindText
+	}
+	if !strings.ContainsAny(s, ".eE") {
+		if strings.HasPrefix(s, "0") || strings.HasPrefix(s, "-0") || strings.HasPrefix(s, "+") {
+			return dialect.KindText
+		}
+		return dialect.KindNumeric // an integer beyond int64
+	}
+	if coerce.FloatExact(s) {
+		return dialect.KindReal
+	}
+	return dialect.KindNumeric
 }
 
 func columnType(seen map[dialect.Kind]bool) dialect.Type {
@@ -478,8 +571,15 @@ func columnType(seen map[dialect.Kind]bool) dialect.Type {
 			return schema.Boolean
 		case dialect.KindJSON:
 			return schema.JSON
+		case dialect.KindNumeric:
+			return schema.Numeric
 		}
-	case len(ks) == 2 && seen[dialect.KindInteger] && seen[dialect.KindReal]:
+	case !seen[dialect.KindText] && !seen[dialect.KindBoolean] && !seen[dialect.KindJSON]:
+		// Numbers of several kinds: REAL when every one fits a float64
+		// exactly, else NUMERIC, which keeps them all.
+		if seen[dialect.KindNumeric] {
+			return schema.Numeric
+		}
 		return schema.Real
 	}
 	return schema.Text
@@ -493,13 +593,15 @@ type importer struct {
 	opts  ImportOptions
 	rep   *ImportReport
 	convs map[string]coerce.Func
-	// pending rows, grouped by their column set (fields present).
-	groups map[string]*importGroup
-	order  []*importGroup
-	rows   int
+	// pending rows, in runs of records with the same fields.
+	order []*importGroup
+	rows  int
+	// identity columns, and those the records gave values.
+	identity, idGiven map[string]bool
 }
 
 type importGroup struct {
+	key  string
 	cols []string
 	rows [][]any
 }
@@ -563,18 +665,26 @@ func (im *importer) add(ctx context.Context, tx *bulk.Tx, rec sourceRecord) erro
 		}
 	}
 	if len(cols) == 0 {
-		return nil
+		reason := "an empty record (no fields)"
+		if im.opts.OnBadValue == SkipRow {
+			im.rep.Skipped++
+			im.change(Change{Table: im.t.Name, Key: rec.where, Action: "row skipped", Reason: reason, Value: "{}"})
+			return nil
+		}
+		return &BadValueError{Table: im.t.Name, Key: rec.where, Reason: reason, Value: "{}", Err: fmt.Errorf("%w: %s", ErrBadValue, reason)}
 	}
+	for i, c := range cols {
+		if im.identity[c] && vals[i] != nil {
+			im.idGiven[c] = true
+		}
+	}
+	// Consecutive records with the same fields share an INSERT; a record
+	// with other fields starts a new one, so the file's order is kept.
 	key := strings.Join(cols, "\x00")
-	if im.groups == nil {
-		im.groups = map[string]*importGroup{}
+	if n := len(im.order); n == 0 || im.order[n-1].key != key {
+		im.order = append(im.order, &importGroup{key: key, cols: cols})
 	}
-	g := im.groups[key]
-	if g == nil {
-		g = &importGroup{cols: cols}
-		im.groups[key] = g
-		im.order = append(im.order, g)
-	}
+	g := im.order[len(im.order)-1]
 	g.rows = append(g.rows, vals)
 	im.rows++
 	if im.rows >= im.opts.BatchRows {
@@ -598,7 +708,7 @@ func (im *importer) flush(ctx context.Context, tx *bulk.Tx) error {
 		}
 		im.rep.Rows += int64(len(g.rows))
 	}
-	im.groups, im.order, im.rows = nil, nil, 0
+	im.order, im.rows = nil, 0
 	if im.opts.Progress != nil {
 		im.opts.Progress(Progress{Phase: "import", Table: im.t.Name, TableRows: im.rep.Rows, Rows: im.rep.Rows})
 	}

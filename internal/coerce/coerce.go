@@ -295,11 +295,38 @@ func (c *column) real(v any) (any, error) {
 }
 
 func (c *column) realText(v any, s string) (any, error) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	t := strings.TrimSpace(s)
+	f, err := strconv.ParseFloat(t, 64)
 	if err != nil {
 		return nil, c.bad(v, "not a number, or beyond a 64-bit float's range")
 	}
+	if IsDecimal(t) && !FloatExact(t) {
+		return nil, c.bad(v, "a 64-bit float would round it to %s (declare the column NUMERIC to keep it)", strconv.FormatFloat(f, 'g', -1, 64))
+	}
 	return c.finite(v, f)
+}
+
+// IsDecimal reports whether s is a plain decimal number: digits, an optional
+// point and exponent, nothing else (no NaN, Inf, hex or spaces).
+func IsDecimal(s string) bool {
+	_, ok := parseDecimal(s)
+	return ok
+}
+
+// FloatExact reports whether the decimal s reads back the same from a
+// float64: the float's shortest spelling is the same number (0.1 is; 2^53+1
+// and 0.10000000000000001 are not).
+func FloatExact(s string) bool {
+	want, ok := parseDecimal(s)
+	if !ok {
+		return false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return false
+	}
+	got, ok := parseDecimal(strconv.FormatFloat(f, 'g', -1, 64))
+	return ok && got.digits == want.digits && got.exp == want.exp && (got.neg == want.neg || want.digits == "")
 }
 
 func (c *column) finite(v any, f float64) (any, error) {
@@ -351,7 +378,7 @@ func (c *column) text(v any) (any, error) {
 		if !validUTF8Deep(reflect.ValueOf(v), 0) {
 			return nil, c.bad(v, "a string or key in the document is not valid UTF-8, which JSON cannot carry")
 		}
-		b, err := json.Marshal(v)
+		b, err := marshalJSON(v)
 		if err != nil {
 			return nil, c.bad(v, "cannot encode as JSON: %v", err)
 		}
@@ -760,7 +787,7 @@ func (c *column) json(v any) (any, error) {
 		if !validUTF8Deep(reflect.ValueOf(v), 0) {
 			return nil, c.bad(v, "a string or key in the document is not valid UTF-8, which JSON cannot carry")
 		}
-		if doc, err = json.Marshal(v); err != nil {
+		if doc, err = marshalJSON(v); err != nil {
 			return nil, c.bad(v, "cannot encode as JSON: %v", err)
 		}
 	}
@@ -827,4 +854,16 @@ func validUTF8Deep(v reflect.Value, depth int) bool {
 		}
 	}
 	return true
+}
+
+// marshalJSON encodes v as encoding/json does, but without escaping <, >
+// and & as \u003c...: the stored text then says what the value says.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
