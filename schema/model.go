@@ -124,9 +124,16 @@ type Check struct {
 	Expr string
 }
 
-// Table returns the table named name, or nil. Names compare as SQLite
-// compares them: ASCII letters without case, every other character exactly.
+// Table returns the table named name, or nil. A table of exactly that name
+// comes first; otherwise names compare as SQLite compares them: ASCII
+// letters without case, every other character exactly. (A PostgreSQL
+// schema may hold "Users" and users, two tables.)
 func (s *Schema) Table(name string) *Table {
+	for _, t := range s.Tables {
+		if t.Name == name {
+			return t
+		}
+	}
 	for _, t := range s.Tables {
 		if dialect.SameName(t.Name, name) {
 			return t
@@ -135,8 +142,14 @@ func (s *Schema) Table(name string) *Table {
 	return nil
 }
 
-// Column returns the column named name, or nil.
+// Column returns the column named name, or nil: exactly that name first,
+// then as SQLite compares names.
 func (t *Table) Column(name string) *Column {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c
+		}
+	}
 	for _, c := range t.Columns {
 		if dialect.SameName(c.Name, name) {
 			return c

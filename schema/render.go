@@ -189,8 +189,29 @@ func (r *renderer) nativeType(t *Table, c *Column) (string, error) {
 			typ.Declared = "BIGINT"
 		}
 	}
-	use := dialect.ColumnUse{Keyed: r.keyed[lower(t.Name)][lower(c.Name)], KeyLength: r.keyLen[lower(t.Name)][lower(c.Name)]}
+	if r.keepsDeclared(t, c) {
+		return typ.Declared, nil
+	}
+	use := r.use(t, c)
 	return r.d.Types().Native(typ, use)
+}
+
+func (r *renderer) use(t *Table, c *Column) dialect.ColumnUse {
+	return dialect.ColumnUse{Keyed: r.keyed[lower(t.Name)][lower(c.Name)], KeyLength: r.keyLen[lower(t.Name)][lower(c.Name)]}
+}
+
+// keepsDeclared reports whether column c is created with the type it was
+// declared with: on its own engine it is (PostgreSQL's json stays json,
+// not jsonb; real stays real; uuid and arrays stay themselves; MySQL's
+// bit(8) stays bit(8)), since the kind is a portable summary, not the type.
+// Except an unsized key column on an engine that needs a key length
+// (MySQL's indexed TEXT), which the model keeps no prefix length for.
+func (r *renderer) keepsDeclared(t *Table, c *Column) bool {
+	if r.s.Engine != r.d.Engine() || c.Type.Declared == "" {
+		return false
+	}
+	use := r.use(t, c)
+	return !(use.Keyed && c.Type.Length == 0 && r.d.Types().DefaultKeyLength(c.Type.Kind) > 0)
 }
 
 // name is what a schema name becomes on the target engine: normalized when
@@ -350,6 +371,9 @@ func (r *renderer) column(t *Table, c *Column, inlinePK string) (string, bool) {
 	switch {
 	case c.Collation != "" && r.d.Engine() == r.s.Engine:
 		b = append(b, "COLLATE "+c.Collation)
+	case r.keepsDeclared(t, c) && !dialect.Collatable(r.d, c.Type.Declared):
+		// A type kept as its engine declared it that the model reads as
+		// text but is none (PostgreSQL's uuid, int[]) takes no collation.
 	case c.Collation == "" || strings.EqualFold(c.Collation, "BINARY"):
 		if coll := r.d.Types().BinaryCollation(c.Type.Kind); coll != "" {
 			b = append(b, "COLLATE "+r.d.QuoteIdent(coll))
@@ -665,29 +689,30 @@ func (r *renderer) bytesPerUnit(k dialect.Kind) int {
 // a cycle are returned as deferred: they are added after every table exists.
 func orderTables(s *Schema) ([]*Table, map[*ForeignKey]bool) {
 	deferred := map[*ForeignKey]bool{}
-	state := map[string]int{} // 0 unvisited, 1 in progress, 2 done
+	// Keyed by table, not by folded name: a PostgreSQL schema may hold two
+	// tables whose names differ only in case.
+	state := map[*Table]int{} // 0 unvisited, 1 in progress, 2 done
 	var out []*Table
 	var visit func(t *Table)
 	visit = func(t *Table) {
-		k := lower(t.Name)
-		state[k] = 1
+		state[t] = 1
 		for _, fk := range t.ForeignKeys {
 			ref := s.Table(fk.RefTable)
 			if ref == nil || ref == t {
 				continue
 			}
-			switch state[lower(ref.Name)] {
+			switch state[ref] {
 			case 0:
 				visit(ref)
 			case 1:
 				deferred[fk] = true
 			}
 		}
-		state[k] = 2
+		state[t] = 2
 		out = append(out, t)
 	}
 	for _, t := range s.Tables {
-		if state[lower(t.Name)] == 0 {
+		if state[t] == 0 {
 			visit(t)
 		}
 	}

@@ -212,3 +212,40 @@ func fmtRow(vals []any) string {
 	}
 	return strings.Join(parts, " | ")
 }
+
+// A PostgreSQL schema may hold two tables whose names differ only in case:
+// Table finds the exact name first, and rendering on PostgreSQL keeps both
+// (ordering them by folded name used to drop the second), each column with
+// its declared type.
+func TestCaseTwinTablesExactNameFirst(t *testing.T) {
+	col := func(name string) *schema.Column {
+		return &schema.Column{Name: name, Type: dialect.Type{Kind: dialect.KindJSON, Declared: "json"}}
+	}
+	s := &schema.Schema{Engine: dialect.Postgres, Tables: []*schema.Table{
+		{Name: "Users", Columns: []*schema.Column{col("id")}},
+		{Name: "users", Columns: []*schema.Column{col("ID"), col("id")}},
+	}}
+	if got := s.Table("users"); got != s.Tables[1] {
+		t.Errorf("Table(users) = %s, want the table named exactly users", got.Name)
+	}
+	if got := s.Table("USERS"); got != s.Tables[0] {
+		t.Errorf("Table(USERS) = %v, want the first case-insensitive match", got)
+	}
+	if got := s.Tables[1].Column("id"); got != s.Tables[1].Columns[1] {
+		t.Errorf("Column(id) = %s, want the column named exactly id", got.Name)
+	}
+	d, err := dialect.New(dialect.Postgres, dialect.Flavor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := schema.Render(s, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Statements) != 2 || !strings.Contains(p.Statements[0], `"Users"`) || !strings.Contains(p.Statements[1], `"users"`) {
+		t.Fatalf("rendered %q; want both tables", p.Statements)
+	}
+	if !strings.Contains(p.Statements[0], `"id" json`) {
+		t.Errorf("rendered %q; want the declared type json kept on its own engine", p.Statements[0])
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,7 +144,7 @@ func snapshot(ctx context.Context, db *polysql.DB, snap dialect.FileSnapshot, pa
 func checkIntegrity(ctx context.Context, snap dialect.FileSnapshot, path string) (string, error) {
 	// journal_mode=delete: opening the snapshot must not turn it into a WAL
 	// database with side files.
-	db, err := polysql.Open(ctx, "sqlite:///"+path+"?journal_mode=delete")
+	db, err := polysql.Open(ctx, sqliteFileURL(path)+"?journal_mode=delete")
 	if err != nil {
 		return "", fmt.Errorf("transfer: open the snapshot for its integrity check: %w", err)
 	}
@@ -165,4 +166,12 @@ func checkIntegrity(ctx context.Context, snap dialect.FileSnapshot, path string)
 		return "", fmt.Errorf("transfer: integrity check of the snapshot: %w", err)
 	}
 	return strings.Join(lines, "\n"), nil
+}
+
+// sqliteFileURL is the sqlite:// URL of a file, its path percent-encoded:
+// a '%', '?', '#' or space in a directory name is part of the path, not of
+// the URL's syntax. An absolute path gets the four slashes of an absolute
+// SQLite URL, a relative one three.
+func sqliteFileURL(path string) string {
+	return "sqlite:///" + (&url.URL{Path: filepath.ToSlash(path)}).EscapedPath()
 }

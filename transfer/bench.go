@@ -126,7 +126,7 @@ func BenchCopy(ctx context.Context, opts BenchOptions) (*BenchResult, error) {
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
-		from = "sqlite:///" + filepath.Join(dir, "crawl.db")
+		from = sqliteFileURL(filepath.Join(dir, "crawl.db"))
 		stage(fmt.Sprintf("making a SQLite database of %d rows", opts.Rows))
 		if err := makeBenchSource(ctx, from, opts.Rows); err != nil {
 			return nil, err

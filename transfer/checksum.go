@@ -100,6 +100,11 @@ func canonical(k dialect.Kind, v any) []byte {
 	if v == nil {
 		return []byte{'n'}
 	}
+	if f, ok := v.(float32); ok {
+		// MySQL's driver returns a FLOAT column as float32; converted for a
+		// target it is the float64 of the same exact value.
+		v = float64(f)
+	}
 	switch k {
 	case dialect.KindInteger:
 		switch x := v.(type) {
@@ -190,6 +195,14 @@ func canonical(k dialect.Kind, v any) []byte {
 		}
 	case dialect.KindJSON:
 		switch x := v.(type) {
+		case int64:
+			// A scalar JSON number SQLite's NUMERIC affinity stored as a
+			// number: the document 42, canonicalized as canonicalJSON does.
+			return tagged('j', ratString(strconv.FormatInt(x, 10)))
+		case float64:
+			if r := ratString(strconv.FormatFloat(x, 'g', -1, 64)); r != "" && !math.IsInf(x, 0) && !math.IsNaN(x) {
+				return tagged('j', r)
+			}
 		case string, []byte:
 			s := asString(x)
 			if c, ok := canonicalJSON(s); ok {

@@ -35,6 +35,11 @@ func TestCanonical(t *testing.T) {
 		{dialect.KindDate, time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), "2024-02-29"},
 		{dialect.KindJSON, `{"b":1,"a":[1,2.50]}`, []byte(`{"a": [1, 2.5], "b": 1}`)},
 		{dialect.KindJSON, `{"a":1,"a":2}`, `{"a":2}`},
+		// A scalar JSON number SQLite's NUMERIC affinity stored as a number.
+		{dialect.KindJSON, "42", int64(42)},
+		{dialect.KindJSON, []byte("2.50"), 2.5},
+		// MySQL's driver returns FLOAT as float32.
+		{dialect.KindReal, float32(1.1), float64(float32(1.1))},
 	}
 	for _, tc := range same {
 		if a, b := canonical(tc.kind, tc.a), canonical(tc.kind, tc.b); !bytes.Equal(a, b) {
@@ -55,6 +60,8 @@ func TestCanonical(t *testing.T) {
 		{dialect.KindDatetime, "2024-05-01T12:00:00Z", "2024-05-01T12:00:00.000001Z"},
 		{dialect.KindJSON, `{"a":1}`, `{"a":"1"}`},
 		{dialect.KindJSON, `[true]`, `[1]`},
+		{dialect.KindJSON, `"42"`, int64(42)},
+		{dialect.KindBoolean, "yes", int64(1)},
 		{dialect.KindText, "a\x00b", "ab"},
 	}
 	for _, tc := range differ {

@@ -91,6 +91,9 @@ func Copy(ctx context.Context, src, dst *polysql.DB, opts Options) (*Report, err
 	if tables, err = dependencyOrder(tables); err != nil {
 		return nil, err
 	}
+	if err := c.checkNameClashes(tables); err != nil {
+		return nil, err
+	}
 	before, err := schema.Inspect(ctx, dst)
 	if err != nil {
 		return nil, fmt.Errorf("transfer: inspect the target: %w", err)
@@ -183,7 +186,8 @@ func samePlace(a, b string) bool {
 	return err1 == nil && err2 == nil && aa == bb
 }
 
-// selectTables returns the tables to copy: names (SQLite's comparison), or all.
+// selectTables returns the tables to copy: names (exactly, else as SQLite
+// compares them: schema.Schema.Table), or all.
 func selectTables(s *schema.Schema, names []string) ([]*schema.Table, error) {
 	if len(names) == 0 {
 		return s.Tables, nil
@@ -213,9 +217,12 @@ func selectTables(s *schema.Schema, names []string) ([]*schema.Table, error) {
 // otherwise. A table referring to itself is fine (its rows are read in the
 // source's order); two tables referring to each other cannot be ordered.
 func dependencyOrder(tables []*schema.Table) ([]*schema.Table, error) {
-	byName := map[string]*schema.Table{}
+	exact, byName := map[string]*schema.Table{}, map[string]*schema.Table{}
 	for _, t := range tables {
-		byName[dialect.FoldName(t.Name)] = t
+		exact[t.Name] = t
+		if byName[dialect.FoldName(t.Name)] == nil {
+			byName[dialect.FoldName(t.Name)] = t
+		}
 	}
 	state := map[*schema.Table]int{} // 1 visiting, 2 done
 	var out []*schema.Table
@@ -223,7 +230,10 @@ func dependencyOrder(tables []*schema.Table) ([]*schema.Table, error) {
 	visit = func(t *schema.Table, path []string) error {
 		state[t] = 1
 		for _, fk := range t.ForeignKeys {
-			ref := byName[dialect.FoldName(fk.RefTable)]
+			ref := exact[fk.RefTable]
+			if ref == nil {
+				ref = byName[dialect.FoldName(fk.RefTable)]
+			}
 			if ref == nil || ref == t {
 				continue
 			}
@@ -257,6 +267,40 @@ func (c *copier) targetName(name string) string {
 		return name
 	}
 	return c.dst.Dialect().NormalizeIdent(name)
+}
+
+// checkNameClashes refuses, before anything is created, to copy two source
+// tables (or two columns of one table) into one target name: PostgreSQL
+// holds "Users" and users apart, SQLite and MySQL (as polysql treats
+// names) do not, and a copy to another engine normalizes names.
+func (c *copier) checkNameClashes(tables []*schema.Table) error {
+	fold := !c.dst.Dialect().Capabilities().CaseSensitiveNames
+	key := func(name string) string {
+		k := c.targetName(name)
+		if fold {
+			k = dialect.FoldName(k)
+		}
+		return k
+	}
+	seen := map[string]string{}
+	for _, t := range tables {
+		k := key(t.Name)
+		if other, ok := seen[k]; ok {
+			return fmt.Errorf("transfer: source tables %s and %s would both become table %s on %s, whose names do not keep them apart; nothing was changed (rename one, or copy one of them with --tables)",
+				other, t.Name, c.targetName(t.Name), c.dst.Engine())
+		}
+		seen[k] = t.Name
+		cols := map[string]string{}
+		for _, col := range t.Columns {
+			ck := key(col.Name)
+			if other, ok := cols[ck]; ok {
+				return fmt.Errorf("transfer: columns %s and %s of table %s would both become column %s on %s, whose names do not keep them apart; nothing was changed (rename one)",
+					other, col.Name, t.Name, c.targetName(col.Name), c.dst.Engine())
+			}
+			cols[ck] = col.Name
+		}
+	}
+	return nil
 }
 
 // findTable finds a source table's counterpart in an inspected target.
@@ -411,12 +455,17 @@ func (c *copier) planTable(t *schema.Table, after *schema.Schema) (*tablePlan, e
 		p.dstCols = append(p.dstCols, dc)
 		p.dstNames = append(p.dstNames, dc.Name)
 		conv := coerce.For(c.dst.Dialect(), dt.Name, *dc)
-		if c.src.Engine() == c.dst.Engine() && strings.EqualFold(col.Type.Declared, dc.Type.Declared) {
+		sameType := c.src.Engine() == c.dst.Engine() && strings.EqualFold(col.Type.Declared, dc.Type.Declared)
+		raw := sameType && srcRules.BytesInAnyColumn
+		switch {
+		case raw:
+			conv = storedAsIs
+		case sameType:
 			conv = keepStored(conv)
 		}
 		p.conv = append(p.conv, conv)
 		p.srcBytes = append(p.srcBytes, !srcRules.BytesInAnyColumn && col.Type.Kind != dialect.KindBlob)
-		p.padded = append(p.padded, col.Type.Kind == dialect.KindNumeric && col.Type.Scale > 0)
+		p.padded = append(p.padded, !raw && col.Type.Kind == dialect.KindNumeric && col.Type.Scale > 0)
 		sel = append(sel, dialect.SelectStored(sd, sd.QuoteIdent(col.Name)))
 	}
 	for _, k := range t.PrimaryKey {
@@ -687,6 +736,14 @@ func (p *tablePlan) fromSource(i int, v any) any {
 	}
 	return v
 }
+
+// storedAsIs is the conversion of a column copied between two databases of
+// an engine with dynamic typing (SQLite), declared with the same type on
+// both ends: the value is copied exactly as stored, its storage class
+// included. The engine took it once, so it takes it again; converting it
+// would rewrite what the application wrote ('yes' in a BOOLEAN column
+// would become 1, a DATETIME's spelling would change).
+func storedAsIs(v any) (any, error) { return v, nil }
 
 // keepStored wraps a conversion for a column that has the same engine and
 // declared type as the source's: a value the engine stored in such a column

@@ -487,3 +487,79 @@ func TestCopySelfReference(t *testing.T) {
 		}
 	})
 }
+
+// On its own engine a column keeps its declared type (json is not jsonb,
+// real is not double precision, bit(8) is not longtext), and --verify
+// agrees on what the driver returns for each (MySQL's FLOAT as float32).
+func TestCopySameEngineKeepsDeclaredTypes(t *testing.T) {
+	for _, tc := range []struct {
+		engine string
+		ddl    string
+		insert string
+	}{
+		{"postgres",
+			`CREATE TABLE kinds (id int PRIMARY KEY, r real, u uuid, a integer[], tags text[], j json, jb jsonb, iv interval, c character(3))`,
+			`INSERT INTO kinds VALUES (1, 1.1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2}', '{x,y}', '{"z":1,"a":2}', '{"z":1}', '1 day', 'ab')`},
+		{"mysql",
+			"CREATE TABLE kinds (id int PRIMARY KEY, f bit(8), fl float, e enum('a','b'), u int unsigned, ti tinyint(1))",
+			"INSERT INTO kinds VALUES (1, b'101', 1.1, 'b', 4000000000, 1)"},
+	} {
+		t.Run(tc.engine, func(t *testing.T) {
+			ctx := testCtx(t)
+			src, dst := freshPair(t, tc.engine, tc.engine)
+			for _, q := range []string{tc.ddl, tc.insert} {
+				if _, err := src.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			rep := mustCopy(t, src, dst, Options{Verify: true})
+			if !rep.Verified || rep.Rows != 1 {
+				t.Fatalf("copied %d rows, verified %v", rep.Rows, rep.Verified)
+			}
+			want, err := schema.Inspect(ctx, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := schema.Inspect(ctx, dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sc := range want.Table("kinds").Columns {
+				dc := got.Table("kinds").Column(sc.Name)
+				if dc == nil || dc.Type.Declared != sc.Type.Declared {
+					t.Errorf("column %s: declared %q on the source, %+v on the target", sc.Name, sc.Type.Declared, dc)
+				}
+			}
+		})
+	}
+}
+
+// Two columns whose names differ only in case (PostgreSQL keeps them
+// apart) are refused on a target that would merge them, before anything is
+// created, and copied as they are between PostgreSQL databases.
+func TestCopyCaseTwinColumns(t *testing.T) {
+	for _, de := range dialect.Engines {
+		t.Run("postgres_to_"+string(de), func(t *testing.T) {
+			ctx := testCtx(t)
+			src, dst := freshPair(t, "postgres", string(de))
+			for _, q := range []string{`CREATE TABLE t (id int PRIMARY KEY, "Note" text, note text)`, `INSERT INTO t VALUES (1, 'upper', 'lower')`} {
+				if _, err := src.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rep, err := Copy(ctx, src, dst, Options{Verify: true})
+			if de == dialect.Postgres {
+				if err != nil || !rep.Verified {
+					t.Fatalf("postgres to postgres: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "Note") || !strings.Contains(err.Error(), "note") {
+				t.Fatalf("want a refusal naming both columns, got %v", err)
+			}
+			if s, err := schema.Inspect(ctx, dst); err != nil || len(s.Tables) != 0 {
+				t.Errorf("the refused copy created %d tables (%v)", len(s.Tables), err)
+			}
+		})
+	}
+}

@@ -48,7 +48,13 @@
 //     is the same whatever engine and driver hold the data (see Checksum).
 //   - Values are read as stored: SQLite's text in a DATETIME column stays the
 //     text the application wrote when copied SQLite to SQLite
-//     (dialect.SelectStored), and becomes a timestamp elsewhere.
+//     (dialect.SelectStored), and becomes a timestamp elsewhere. SQLite to
+//     SQLite, a column of the same declared type is copied without any
+//     conversion ('yes' in a BOOLEAN column stays 'yes'); on its own
+//     engine a column keeps its declared type (json stays json).
+//   - Names match exactly first, then without case. Two source tables (or
+//     columns) that the target would merge ("Users" and users into SQLite
+//     or MySQL) are refused before anything is created.
 //
 // # Backup
 //

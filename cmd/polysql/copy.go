@@ -116,11 +116,12 @@ func runCopy(ctx context.Context, e *env, c *command, args []string) int {
 			label := p.Table
 			switch p.Phase {
 			case "index":
-				label = "creating indexes"
+				bar.update("creating indexes", p.Rows, p.Total)
+				return
 			case "verify":
 				label = "verify " + p.Table
 			}
-			bar.update(label, p.Rows, p.Total)
+			bar.updatePart(label, p.TableRows, p.TableTotal, p.Rows, p.Total)
 		}
 		defer bar.finish()
 	}

@@ -58,6 +58,18 @@ func isTerminal(w io.Writer) bool {
 // update reports done of total rows (total 0 when unknown), in the part of
 // the work that label names ("visits", "verify visits").
 func (p *progressBar) update(label string, done, total int64) {
+	p.show(label, done, total, false)
+}
+
+// updatePart is update for work in parts (a copy's tables): partDone of
+// partTotal rows of the part label names, done of total in all. The end of
+// a part always gets its plain line, so a log shows each table finished
+// and not only the one that happened to cross an interval.
+func (p *progressBar) updatePart(label string, partDone, partTotal, done, total int64) {
+	p.show(label, done, total, partTotal > 0 && partDone >= partTotal)
+}
+
+func (p *progressBar) show(label string, done, total int64, partEnded bool) {
 	now := p.now()
 	if p.start.IsZero() || done < p.seen {
 		p.start = now // a new phase counts from zero: its rate is its own
@@ -66,7 +78,7 @@ func (p *progressBar) update(label string, done, total int64) {
 	rate := rowsPerSecond(done, now.Sub(p.start))
 	if p.tty {
 		// At most ten redraws a second: a terminal is slow to write to.
-		if label == p.lastLabel && now.Sub(p.lastLine) < 100*time.Millisecond && (total == 0 || done < total) {
+		if label == p.lastLabel && now.Sub(p.lastLine) < 100*time.Millisecond && (total == 0 || done < total) && !partEnded {
 			return
 		}
 		p.lastLabel, p.lastLine = label, now
@@ -79,7 +91,7 @@ func (p *progressBar) update(label string, done, total int64) {
 		p.drawn = len(line)
 		return
 	}
-	if label == p.lastLabel && now.Sub(p.lastLine) < p.interval && (total == 0 || done < total) {
+	if label == p.lastLabel && now.Sub(p.lastLine) < p.interval && (total == 0 || done < total) && !partEnded {
 		return
 	}
 	if label == p.lastLabel && done == p.lastDone {

@@ -44,6 +44,30 @@ func TestProgressPlainLines(t *testing.T) {
 	}
 }
 
+// A copy's log shows every table's end, not only the lines an interval
+// lets through: the overall count is short of its total when a table ends.
+func TestProgressPlainLinesEachPartEnds(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, "copy")
+	p.now = fakeClock(time.Second)
+	p.updatePart("visits", 100, 300, 100, 1000) // first line
+	p.updatePart("visits", 200, 300, 200, 1000) // within the interval: none
+	p.updatePart("visits", 300, 300, 300, 1000) // visits done: a line
+	p.updatePart("visits", 300, 300, 300, 1000) // the same again: none
+	p.updatePart("pages", 700, 700, 1000, 1000) // a new label, and done
+	p.finish()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3:\n%s", len(lines), buf.String())
+	}
+	if !strings.Contains(lines[1], "visits") || !strings.Contains(lines[1], "300/1000 rows") {
+		t.Errorf("line %q: want the end of visits, 300/1000 rows", lines[1])
+	}
+	if !strings.Contains(lines[2], "pages") {
+		t.Errorf("line %q: want pages", lines[2])
+	}
+}
+
 func TestProgressTerminal(t *testing.T) {
 	var buf bytes.Buffer
 	p := newProgress(&buf, "copy")
