@@ -38,9 +38,11 @@
 //     against the column, NaN and ±Inf are refused where the engine cannot
 //     store them.
 //   - Memory is bounded: at the cap (WithMaxBufferedBytes) Store waits for a
-//     batch to commit. Open visits hold their records until finalized, so the
-//     cap must exceed what the visits open at once hold; when only open
-//     visits fill it, Store fails with ErrBufferFull rather than deadlock.
+//     batch to commit, or for another goroutine's visit to be finalized.
+//     Open visits hold their records until finalized, so the cap must exceed
+//     what the visits open at once hold; when every visit holding records
+//     has a Store waiting, no progress is possible and Store fails with
+//     ErrBufferFull rather than deadlock.
 //   - A Writer is safe for concurrent use. Several processes may each run a
 //     writer on one SQLite file: SQLite's single writer is shared through its
 //     busy timeout and IMMEDIATE transactions, without lock errors.

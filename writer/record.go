@@ -154,7 +154,7 @@ func dependencyOrder(s *schema.Schema) []string {
 		}
 		state[t.Name] = 1
 		for _, fk := range t.ForeignKeys {
-			if p := byName[fk.RefTable]; p != nil && p != t {
+			if p := refTable(byName, fk.RefTable); p != nil && p != t {
 				visit(p)
 			}
 		}
@@ -170,4 +170,19 @@ func dependencyOrder(s *schema.Schema) []string {
 		visit(byName[n])
 	}
 	return order
+}
+
+// refTable finds the table a foreign key references: by its exact name,
+// else by a case-insensitive match (SQLite matches REFERENCES names so, and
+// reports them as written).
+func refTable(byName map[string]*schema.Table, name string) *schema.Table {
+	if t := byName[name]; t != nil {
+		return t
+	}
+	for n, t := range byName {
+		if dialect.SameName(n, name) {
+			return t
+		}
+	}
+	return nil
 }

@@ -113,6 +113,8 @@ type Writer struct {
 	readyBytes  int                  // bytes in ready
 	buffered    int                  // bytes of every record held
 	committing  map[*visit]struct{}  // visits the flusher has taken
+	waiting     int                  // Stores waiting for space
+	closedRes   map[int64]*Result    // visits Close finalized, for a late Finalize
 	refused     map[string]time.Time // unknown table names, when last looked up
 	space       chan struct{}        // closed when buffered bytes shrink
 	closed      bool
@@ -218,6 +220,9 @@ func (w *Writer) find(ctx context.Context, name string) (*table, error) {
 			return t, nil
 		}
 		var found *table
+		if w.d.Capabilities().CaseSensitiveNames {
+			cat = &catalog{} // "Events" is not "events" here: no fallback
+		}
 		for n, t := range cat.tables {
 			if dialect.SameName(n, name) {
 				if found != nil {
@@ -244,6 +249,7 @@ func (w *Writer) find(ctx context.Context, name string) (*table, error) {
 // visit is one unit of work's records, held until it is finalized and committed.
 type visit struct {
 	id          int64
+	waiters     int // Stores of this visit waiting for space
 	records     []*record
 	bytes       int
 	interrupted bool
@@ -348,20 +354,27 @@ func (w *Writer) add(ctx context.Context, visitID int64, r *record) error {
 		if w.buffered == 0 || w.buffered+r.size <= w.cfg.maxBuffered {
 			break
 		}
-		if len(w.ready) == 0 && len(w.committing) == 0 {
-			return fmt.Errorf("writer: %w: %d bytes held by %d open visits reach the cap of %d; finalize visits sooner or raise WithMaxBufferedBytes",
+		v := w.visit(visitID)
+		if w.stuck(v) {
+			return fmt.Errorf("writer: %w: %d bytes held by %d open visits reach the cap of %d, and every visit holding them is waiting to store more; finalize visits sooner or raise WithMaxBufferedBytes",
 				ErrBufferFull, w.buffered, len(w.open), w.cfg.maxBuffered)
 		}
 		w.nudge()
 		space := w.space
+		v.waiters++
+		w.waiting++
 		w.mu.Unlock()
 		select {
 		case <-space:
 		case <-ctx.Done():
 			w.mu.Lock()
+			v.waiters--
+			w.waiting--
 			return ctx.Err()
 		}
 		w.mu.Lock()
+		v.waiters--
+		w.waiting--
 	}
 	v := w.visit(visitID)
 	if v.err != nil {
@@ -372,6 +385,23 @@ func (w *Writer) add(ctx context.Context, visitID int64, r *record) error {
 	v.bytes += r.size
 	w.buffered += r.size
 	return nil
+}
+
+// stuck reports whether waiting for space cannot help a Store into visit
+// v: no batch is queued or committing, and every open visit holding
+// records (v included) has a Store waiting, so none of them will be
+// finalized. Another goroutine's visit that is still storing may be
+// finalized, so then Store waits. w.mu is held.
+func (w *Writer) stuck(v *visit) bool {
+	if len(w.ready) > 0 || len(w.committing) > 0 {
+		return false
+	}
+	for _, o := range w.open {
+		if o != v && o.bytes > 0 && o.waiters == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // release frees n buffered bytes and wakes Stores waiting for space; w.mu is held.
@@ -404,6 +434,9 @@ func (w *Writer) nudge() {
 func (w *Writer) Finalize(ctx context.Context, visitID int64, interrupted bool) *Result {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if r := w.closedRes[visitID]; r != nil {
+		return r // Close finalized it (as interrupted): its own Result
+	}
 	if w.closed {
 		r := newResult(visitID)
 		r.resolve(ErrClosed)
@@ -429,8 +462,8 @@ func (w *Writer) finalize(v *visit, interrupted bool) *Result {
 	w.ready = append(w.ready, v)
 	w.readyRows += len(v.records)
 	w.readyBytes += v.bytes
-	if w.readyRows >= w.cfg.batchRows || w.readyBytes >= w.cfg.batchBytes {
-		w.nudge()
+	if w.readyRows >= w.cfg.batchRows || w.readyBytes >= w.cfg.batchBytes || w.waiting > 0 {
+		w.nudge() // a full batch, or Stores waiting for the space it frees
 	}
 	return v.result
 }
@@ -485,9 +518,10 @@ func (w *Writer) Close(ctx context.Context) error {
 		}
 	}
 	var waiting []*visit
+	w.closedRes = map[int64]*Result{}
 	for _, v := range w.open {
 		if len(v.records) > 0 || v.err != nil {
-			w.finalize(v, true)
+			w.closedRes[v.id] = w.finalize(v, true)
 		}
 	}
 	waiting = w.pending()
@@ -500,7 +534,6 @@ func (w *Writer) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return errors.Join(err, ctx.Err())
 	}
-	w.stmts.Close()
 	return err
 }
 
@@ -508,6 +541,7 @@ func (w *Writer) Close(ctx context.Context) error {
 // interval, and when Flush or Close asks.
 func (w *Writer) flusher() {
 	defer close(w.flusherDone)
+	defer w.stmts.Close() // after the last batch, however Close ended
 	ticker := time.NewTicker(w.cfg.interval)
 	defer ticker.Stop()
 	for {

@@ -170,7 +170,7 @@ func RunCached(ctx context.Context, db *polysql.DB, cache *Cache, fn func(tx *Tx
 
 func runPgx(ctx context.Context, db *polysql.DB, fn func(tx *Tx) error) error {
 	d := db.Dialect()
-	var xid int64
+	var xid, pid int64
 	commitErr := db.PgxConn(ctx, func(c *pgx.Conn) error {
 		ptx, err := c.Begin(ctx)
 		if err != nil {
@@ -182,7 +182,7 @@ func runPgx(ctx context.Context, db *polysql.DB, fn func(tx *Tx) error) error {
 			return &fnError{err}
 		}
 		if q := dialect.TxIDQuery(d); q != "" {
-			if err := ptx.QueryRow(ctx, q).Scan(&xid); err != nil {
+			if err := ptx.QueryRow(ctx, q).Scan(&xid, &pid); err != nil {
 				_ = ptx.Rollback(context.WithoutCancel(ctx))
 				return &fnError{d.Classify(err)}
 			}
@@ -200,14 +200,19 @@ func runPgx(ctx context.Context, db *polysql.DB, fn func(tx *Tx) error) error {
 	if !errors.Is(commitErr, polysql.ErrConnection) || xid == 0 {
 		return fmt.Errorf("bulk: commit failed (rolled back): %w", commitErr)
 	}
-	return settleCommit(ctx, db, xid, commitErr)
+	return settleCommit(ctx, db, xid, pid, commitErr)
 }
 
 // settleCommit asks the server, from another connection, what became of
-// transaction xid whose COMMIT answer was lost.
-func settleCommit(ctx context.Context, db *polysql.DB, xid int64, commitErr error) error {
+// transaction xid whose COMMIT answer was lost. One still in progress after
+// a moment never got its COMMIT (or is still committing): its session pid
+// is ended, which settles it one way or the other.
+func settleCommit(ctx context.Context, db *polysql.DB, xid, pid int64, commitErr error) error {
 	delay := 50 * time.Millisecond
-	for range 8 {
+	for attempt := range 8 {
+		if attempt == 2 && pid != 0 {
+			_, _ = db.ExecContext(ctx, dialect.EndSessionQuery(db.Dialect()), pid, xid)
+		}
 		var status sql.NullString
 		err := db.QueryRowContext(ctx, dialect.TxStatusQuery(db.Dialect()), xid).Scan(&status)
 		switch {

@@ -354,7 +354,7 @@ func (c *column) text(v any) (any, error) {
 		s = x
 	case []byte:
 		if c.rules.BytesInAnyColumn {
-			return x, nil // SQLite keeps the bytes as a BLOB value
+			return bytes.Clone(x), nil // SQLite keeps the bytes as a BLOB value; the caller may reuse x
 		}
 		s = string(x)
 	case json.RawMessage:
@@ -421,9 +421,9 @@ func (c *column) blob(v any) (any, error) {
 	var b []byte
 	switch x := v.(type) {
 	case []byte:
-		b = x
+		b = bytes.Clone(x) // held until the batch commits; the caller may reuse x
 	case json.RawMessage:
-		b = x
+		b = bytes.Clone(x)
 	case string:
 		if c.rules.BytesInAnyColumn {
 			return x, nil // SQLite keeps text as text in a BLOB column
