@@ -34,6 +34,18 @@
 // response limit. LastInsertId fails where the engine reports none
 // (PostgreSQL: use RETURNING).
 //
+// Dates and times: a time.Time parameter is sent as text in UTC, without a
+// zone, to the microsecond ("2006-01-02 15:04:05.999999"), which every
+// engine's DATETIME/TIMESTAMP input takes (MariaDB refuses a zone suffix).
+// A cell of a column declared DATE, DATETIME or TIMESTAMP (any precision,
+// with or without time zone) that reads as a date or timestamp reaches
+// database/sql as a time.Time (UTC when the text has no zone), so it scans
+// into time.Time and sql.NullTime, as with pgx, go-sql-driver/mysql
+// (parseTime) and modernc.org/sqlite; any other text in such a column
+// stays a string. A json.RawMessage parameter is stored as its text, as
+// other drivers store it (the native client's Query, by contrast, takes
+// a json.RawMessage as a ready-made value of the API).
+//
 // # Guarantees
 //
 //   - int64 never loses precision: integers beyond ±(2^53-1) travel as

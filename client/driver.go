@@ -54,7 +54,13 @@ type Connector struct {
 func ParseDSN(dsn string) (*Connector, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("polysql driver: %w", err)
+		// url.Parse's error quotes the whole data source name, token
+		// included: report only what is wrong, never the secret.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("polysql driver: the data source name is not a valid URL (want http://host:port/DATABASE?token=TOKEN): %v", err)
 	}
 	q := u.Query()
 	token := q.Get("token")
@@ -210,7 +216,13 @@ func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
 		return fmt.Errorf("polysql driver: named parameter %q: only '?' placeholders, bound by position, are supported", nv.Name)
 	}
 	switch v := nv.Value.(type) {
-	case nil, int64, float64, bool, string, []byte, time.Time, Blob, json.RawMessage:
+	case nil, int64, float64, bool, string, []byte, time.Time, Blob:
+		return nil
+	case json.RawMessage:
+		// A JSON document to store, as pgx, go-sql-driver/mysql and
+		// modernc.org/sqlite store it: its text. (The native client's
+		// Query takes a json.RawMessage as a value of the API instead.)
+		nv.Value = string(v)
 		return nil
 	case uint64:
 		if v > 1<<63-1 {
@@ -316,7 +328,10 @@ func valuesToNamed(args []driver.Value) []driver.NamedValue {
 }
 
 // streamRows adapts Rows to driver.Rows.
-type streamRows struct{ r *Rows }
+type streamRows struct {
+	r     *Rows
+	times []bool // columns of a date/time type, found on the first row
+}
 
 func (s *streamRows) Columns() []string { return s.r.Columns() }
 func (s *streamRows) Close() error      { return s.r.Close() }
@@ -331,6 +346,10 @@ func (s *streamRows) Next(dest []driver.Value) error {
 	for i, v := range s.r.Values() {
 		dest[i] = v
 	}
+	if s.times == nil {
+		s.times = timeColumns(s.r.Decltypes())
+	}
+	convertTimes(dest, s.times)
 	return nil
 }
 
@@ -340,8 +359,9 @@ func (s *streamRows) ColumnTypeDatabaseTypeName(i int) string {
 
 // bufferedRows adapts a whole Result to driver.Rows.
 type bufferedRows struct {
-	r *Result
-	i int
+	r     *Result
+	i     int
+	times []bool
 }
 
 func (b *bufferedRows) Columns() []string { return b.r.Columns }
@@ -354,10 +374,73 @@ func (b *bufferedRows) Next(dest []driver.Value) error {
 	for i, v := range b.r.Rows[b.i] {
 		dest[i] = v
 	}
+	if b.times == nil {
+		b.times = timeColumns(b.r.Decltypes)
+	}
+	convertTimes(dest, b.times)
 	b.i++
 	return nil
 }
 
 func (b *bufferedRows) ColumnTypeDatabaseTypeName(i int) string {
 	return strings.ToUpper(b.r.Decltypes[i])
+}
+
+// timeColumns marks the columns whose declared type is a date or a
+// timestamp (DATE, DATETIME, TIMESTAMP, TIMESTAMPTZ, TIMESTAMP WITH TIME
+// ZONE...), whose text cells the driver hands to database/sql as
+// time.Time, as pgx, go-sql-driver/mysql (parseTime) and modernc.org/sqlite
+// do: they then Scan into time.Time and sql.NullTime. A time of day (TIME)
+// stays text. The result is never nil.
+func timeColumns(decltypes []string) []bool {
+	out := make([]bool, len(decltypes))
+	for i, dt := range decltypes {
+		dt = strings.ToUpper(strings.TrimSpace(dt))
+		if j := strings.IndexByte(dt, '('); j >= 0 {
+			dt = strings.TrimSpace(dt[:j]) // TIMESTAMP(3), DATETIME(6)
+		}
+		out[i] = dt == "DATE" || dt == "DATETIME" || strings.HasPrefix(dt, "TIMESTAMP")
+	}
+	return out
+}
+
+// convertTimes turns the text cells of time columns into time.Time. A
+// cell that is not a date or timestamp (SQLite stores what it is given)
+// stays as it is.
+func convertTimes(dest []driver.Value, times []bool) {
+	for i, isTime := range times {
+		if !isTime || i >= len(dest) {
+			continue
+		}
+		if s, ok := dest[i].(string); ok {
+			if t, ok := parseTimeCell(s); ok {
+				dest[i] = t
+			}
+		}
+	}
+}
+
+// timeLayouts are the forms the server writes dates and timestamps in
+// (and SQLite's date functions produce); without a zone the time is UTC.
+var timeLayouts = []string{
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999-07",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+func parseTimeCell(s string) (time.Time, bool) {
+	if len(s) < len("2006-01-02") || s[4] != '-' {
+		return time.Time{}, false
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }

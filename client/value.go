@@ -78,9 +78,11 @@ func appendParam(b []byte, x any) ([]byte, error) {
 		}
 		return append(b, t...), nil
 	case time.Time:
-		// As text, in the form SQLite's date functions read and every
-		// engine's timestamp input accepts.
-		s, _ := json.Marshal(t.Format("2006-01-02 15:04:05.999999999Z07:00"))
+		// As text, in UTC without a zone suffix, to the microsecond: the
+		// form SQLite's date functions read and every engine's timestamp
+		// input accepts (MariaDB's DATETIME refuses "Z" and "+02:00" in
+		// strict mode, and no engine keeps more than microseconds).
+		s, _ := json.Marshal(t.UTC().Format("2006-01-02 15:04:05.999999"))
 		return append(b, s...), nil
 	}
 	return b, fmt.Errorf("unsupported parameter type %T (use nil, integers, floats, bool, string, []byte or time.Time)", x)

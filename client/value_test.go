@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"io"
@@ -39,7 +40,9 @@ func TestAppendParam(t *testing.T) {
 		{"empty bytes", []byte{}, `{"type":"blob","base64":""}`},
 		{"Blob", Blob("x"), `{"type":"blob","base64":"eA=="}`},
 		{"raw", json.RawMessage(`{"type":"text","value":"t"}`), `{"type":"text","value":"t"}`},
-		{"time", time.Date(2024, 2, 3, 4, 5, 6, 7000, time.UTC), `"2024-02-03 04:05:06.000007Z"`},
+		{"time", time.Date(2024, 2, 3, 4, 5, 6, 7000, time.UTC), `"2024-02-03 04:05:06.000007"`},
+		{"time in a zone is sent in UTC", time.Date(2024, 2, 3, 4, 5, 6, 0, time.FixedZone("CEST", 2*3600)), `"2024-02-03 02:05:06"`},
+		{"time beyond microseconds", time.Date(2024, 2, 3, 4, 5, 6, 123456789, time.UTC), `"2024-02-03 04:05:06.123456"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -256,5 +259,61 @@ func TestStreamWithoutTrailer(t *testing.T) {
 	}
 	if n != 2 || !errors.Is(rows.Err(), ErrProtocol) || !strings.Contains(rows.Err().Error(), "without its trailer") {
 		t.Fatalf("%d rows, err %v", n, rows.Err())
+	}
+}
+
+func TestTimeColumns(t *testing.T) {
+	got := timeColumns([]string{"TIMESTAMP", "timestamptz", "DATETIME(6)", "date", "TIMESTAMP WITH TIME ZONE", "TIME", "TEXT", "", "INTEGER"})
+	want := []bool{true, true, true, true, true, false, false, false, false}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("column %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestParseTimeCell(t *testing.T) {
+	utc := func(y, mo, d, h, mi, s, ns int) time.Time {
+		return time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC)
+	}
+	tests := []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"2024-02-29 13:14:15", utc(2024, 2, 29, 13, 14, 15, 0), true},
+		{"2024-02-29 13:14:15.5", utc(2024, 2, 29, 13, 14, 15, 5e8), true},
+		{"2024-02-29T13:14:15Z", utc(2024, 2, 29, 13, 14, 15, 0), true},
+		{"2024-02-29 15:14:15+02:00", utc(2024, 2, 29, 13, 14, 15, 0), true},
+		{"2024-02-29 15:14:15+02", utc(2024, 2, 29, 13, 14, 15, 0), true},
+		{"2024-02-29", utc(2024, 2, 29, 0, 0, 0, 0), true},
+		{"yesterday", time.Time{}, false},
+		{"1709212455", time.Time{}, false},
+		{"", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseTimeCell(tt.in)
+		if ok != tt.ok || ok && !got.Equal(tt.want) {
+			t.Errorf("%q: %v %v, want %v %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	// A cell that is not a time stays as it is.
+	dest := []driver.Value{"not a time", "2024-02-29", int64(3)}
+	convertTimes(dest, []bool{true, true, true})
+	if dest[0] != "not a time" || dest[2] != int64(3) {
+		t.Errorf("non-time cells changed: %v", dest)
+	}
+	if _, ok := dest[1].(time.Time); !ok {
+		t.Errorf("date cell not converted: %T", dest[1])
+	}
+}
+
+func TestCheckNamedValueJSONRawMessage(t *testing.T) {
+	nv := driver.NamedValue{Ordinal: 1, Value: json.RawMessage(`{"type":"text","value":"x"}`)}
+	if err := (&conn{}).CheckNamedValue(&nv); err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := nv.Value.(string); !ok || s != `{"type":"text","value":"x"}` {
+		t.Errorf("json.RawMessage became %T %v, want its text", nv.Value, nv.Value)
 	}
 }

@@ -112,6 +112,10 @@ func toAPIError(err error) *apiError {
 	if errors.As(err, &de) {
 		dbCode = de.Code
 	}
+	if dbCode == "" {
+		// An engine error without a portable kind still has its native code.
+		dbCode, _ = dialect.NativeCode(err)
+	}
 	mk := func(code string) *apiError {
 		e := newError(code, "%s", err.Error())
 		e.DBCode, e.cause = dbCode, err
@@ -133,6 +137,10 @@ func toAPIError(err error) *apiError {
 		return e
 	case errors.Is(err, polysql.ErrFull):
 		return mk(CodeDatabaseFull)
+	case errors.Is(err, errSQL) && errors.Is(err, polysql.ErrNoSuchDatabase):
+		// A statement naming an unknown database (MySQL's USE x): the
+		// statement's fault, not an unreachable engine.
+		return mk(CodeSQL)
 	case errors.Is(err, polysql.ErrConnection), errors.Is(err, polysql.ErrAuth), errors.Is(err, polysql.ErrNoSuchDatabase):
 		return mk(CodeUnavailable)
 	case errors.Is(err, errShuttingDown):

@@ -104,10 +104,30 @@ func execute(ctx context.Context, db *database, conn *sql.Conn, query string, ar
 // by row, holding no more than one row in memory. A statement that returns
 // no columns (INSERT, UPDATE, DDL) reports rows affected and the last
 // insert id in the Summary.
-func executeStream(ctx context.Context, db *database, conn *sql.Conn, query string, args []Value, sink rowSink) (Summary, error) {
+func executeStream(ctx context.Context, db *database, conn *sql.Conn, query string, args []Value, sink rowSink) (sum Summary, err error) {
 	start := time.Now()
 	d := db.d
 	q := d.Rebind(query)
+	if hasBlob(args) {
+		q = dialect.TypeBlobParams(d, q, func(i int) bool { return i < len(args) && args[i].Kind == KindBlob })
+	}
+	cancelOnEngine, err := dialect.PrepareCancel(ctx, d, conn)
+	if err != nil {
+		return Summary{}, classifyExec(ctx, d, err)
+	}
+	if cancelOnEngine != nil {
+		defer func() {
+			if err != nil && ctx.Err() != nil {
+				// The statement's context ended (its timeout, or the client
+				// left) and the driver only stopped waiting: stop the
+				// statement on the engine too, so that a write reported as
+				// failed does not go on to commit.
+				kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				_ = cancelOnEngine(kctx, db.db.Writer())
+			}
+		}()
+	}
 	if dialect.NeedsDescribe(d) {
 		returnsRows, err := dialect.ReturnsRows(ctx, d, conn, q)
 		if err != nil {
@@ -122,7 +142,19 @@ func executeStream(ctx context.Context, db *database, conn *sql.Conn, query stri
 			return Summary{RowsAffected: n, Duration: time.Since(start)}, sink.columns(nil)
 		}
 	}
+	mark, err := dialect.MarkChanges(ctx, d, conn)
+	if err != nil {
+		return Summary{}, classifyExec(ctx, d, err)
+	}
 	rows, err := conn.QueryContext(ctx, q, valuesArgs(args)...)
+	if err != nil && dialect.StalePlan(err) {
+		// Another app changed the table since this connection cached the
+		// statement; the driver has dropped it. Outside a transaction
+		// nothing ran: run it again, now prepared afresh.
+		if in, ierr := dialect.InTransaction(ctx, d, conn); ierr == nil && !in {
+			rows, err = conn.QueryContext(ctx, q, valuesArgs(args)...)
+		}
+	}
 	if err != nil {
 		return Summary{}, classifyExec(ctx, d, err)
 	}
@@ -139,7 +171,7 @@ func executeStream(ctx context.Context, db *database, conn *sql.Conn, query stri
 			return Summary{}, classifyExec(ctx, d, err)
 		}
 		rows.Close()
-		sum, err := changes(ctx, db, conn)
+		sum, err := changes(ctx, db, conn, mark)
 		sum.Duration = time.Since(start)
 		if err := sink.columns(nil); err != nil {
 			return sum, err
@@ -177,25 +209,45 @@ func executeStream(ctx context.Context, db *database, conn *sql.Conn, query stri
 	if err := rows.Err(); err != nil {
 		return Summary{}, classifyExec(ctx, d, err)
 	}
+	if dialect.ChangesWithRows(d) {
+		// A DELETE/INSERT ... RETURNING changed rows too.
+		rows.Close()
+		sum, err := changes(ctx, db, conn, mark)
+		sum.Duration = time.Since(start)
+		return sum, err
+	}
+	if dialect.ChangesRows(d, q) {
+		// INSERT/UPDATE/DELETE ... RETURNING: one row per row changed.
+		return Summary{RowsAffected: n, Duration: time.Since(start)}, nil
+	}
 	return Summary{RowsAffected: 0, Duration: time.Since(start)}, nil
 }
 
-// changes asks the engine what the last statement on conn changed: SQLite's
-// changes() and last_insert_rowid(), MySQL's ROW_COUNT() and
-// LAST_INSERT_ID(), from the dialect.
-func changes(ctx context.Context, db *database, conn *sql.Conn) (Summary, error) {
-	q, ok := dialect.ChangesQuery(db.d)
+// hasBlob reports whether any argument is a blob.
+func hasBlob(args []Value) bool {
+	for _, a := range args {
+		if a.Kind == KindBlob {
+			return true
+		}
+	}
+	return false
+}
+
+// changes asks the engine what the statement just run on conn changed
+// (rows affected, the id it inserted), through the dialect, which reports
+// that statement's own figures rather than the connection's last ones
+// (connections are shared between apps).
+func changes(ctx context.Context, db *database, conn *sql.Conn, mark dialect.ChangesMark) (Summary, error) {
+	affected, last, ok, err := dialect.StatementChanges(ctx, db.d, conn, mark)
+	if err != nil {
+		return Summary{}, classifyExec(ctx, db.d, err)
+	}
 	if !ok {
 		return Summary{}, nil
 	}
-	var affected, last sql.NullInt64
-	if err := conn.QueryRowContext(ctx, q).Scan(&affected, &last); err != nil {
-		return Summary{}, classifyExec(ctx, db.d, err)
-	}
-	s := Summary{RowsAffected: max(affected.Int64, 0)}
-	if last.Valid && last.Int64 != 0 {
-		id := last.Int64
-		s.LastInsertID = &id
+	s := Summary{RowsAffected: max(affected, 0)}
+	if last != 0 {
+		s.LastInsertID = &last
 	}
 	return s, nil
 }
@@ -262,6 +314,11 @@ func classifyExec(ctx context.Context, d dialect.Dialect, err error) error {
 		return fmt.Errorf("%w: %w", errStatementTimeout, err)
 	}
 	err = d.Classify(err)
+	if errors.Is(err, dialect.ErrNoSuchDatabase) {
+		// Raised by a statement on an open connection (USE x), not by
+		// connecting: the statement's own error.
+		return fmt.Errorf("%w: %w", errSQL, err)
+	}
 	if _, engine := dialect.NativeCode(err); !engine && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) &&
 		!errors.Is(err, dialect.ErrConnection) && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, sql.ErrConnDone) {
 		// Not the engine's and not the connection's: the request's own

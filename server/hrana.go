@@ -388,12 +388,15 @@ func (hst *hranaStream) execute(ctx context.Context, s *Server, stmt *hranaStmt,
 	if err != nil {
 		return nil, err
 	}
-	q, args, err := bindArgs(q, stmt.Args, stmt.NamedArgs)
+	if stmt.argErr != nil {
+		return nil, protocolError(stmt.argErr.Error())
+	}
+	q, args, err := bindArgs(hst.db.d, q, stmt.Args, stmt.NamedArgs)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errSQL, err)
 	}
 	sink := &hranaSink{want: stmt.wantRows(), budget: budget}
-	sum, err := hst.st.exec(ctx, q, args, sink)
+	sum, err := hst.exec(ctx, q, args, sink)
 	if err != nil {
 		return nil, err
 	}
@@ -456,21 +459,121 @@ func (hst *hranaStream) batch(ctx context.Context, s *Server, b *hranaBatch, bud
 	return res, nil
 }
 
+// txControl is what a statement of SQLite's transaction-control forms asks
+// of the stream.
+type txControl int
+
+const (
+	txNone txControl = iota
+	txBegin
+	txBeginReadOnly
+	txCommit
+	txRollback
+)
+
+// txControlOf recognises SQLite's (and libSQL's) transaction-control
+// statements, whole, by the engine's tokens (any case, spacing and
+// comments, an optional trailing semicolon):
+//
+//	BEGIN [DEFERRED | IMMEDIATE | EXCLUSIVE | READONLY] [TRANSACTION | WORK]
+//	BEGIN TRANSACTION READONLY
+//	COMMIT | END [TRANSACTION | WORK]
+//	ROLLBACK [TRANSACTION | WORK]
+//
+// libSQL clients send these (@libsql/client: "BEGIN IMMEDIATE", "BEGIN
+// DEFERRED", "BEGIN TRANSACTION READONLY"); PostgreSQL and MySQL do not
+// accept most of them, and on SQLite READONLY is only a transaction name.
+// ROLLBACK TO a savepoint, and any other form (START TRANSACTION, BEGIN
+// ISOLATION LEVEL ...), is not one of them: it goes to the engine.
+func txControlOf(d dialect.Dialect, q string) txControl {
+	w, ok := dialect.BareWords(d, q)
+	if !ok || len(w) == 0 {
+		return txNone
+	}
+	rest := w[1:]
+	optTx := func(r []string) []string {
+		if len(r) > 0 && (r[0] == "TRANSACTION" || r[0] == "WORK") {
+			return r[1:]
+		}
+		return r
+	}
+	switch w[0] {
+	case "BEGIN":
+		ro, mode := false, false
+		if len(rest) > 0 {
+			switch rest[0] {
+			case "DEFERRED", "IMMEDIATE", "EXCLUSIVE":
+				mode, rest = true, rest[1:]
+			case "READONLY":
+				ro, rest = true, rest[1:]
+			}
+		}
+		rest = optTx(rest)
+		if !ro && !mode && len(rest) == 1 && rest[0] == "READONLY" {
+			ro, rest = true, nil
+		}
+		switch {
+		case len(rest) != 0:
+			return txNone
+		case ro:
+			return txBeginReadOnly
+		}
+		return txBegin
+	case "COMMIT", "END":
+		if len(optTx(rest)) == 0 {
+			return txCommit
+		}
+	case "ROLLBACK":
+		if len(optTx(rest)) == 0 {
+			return txRollback
+		}
+	}
+	return txNone
+}
+
+// exec runs one statement on the stream. SQLite's transaction-control
+// statements run the stream's own begin, commit and rollback rather than
+// the text: the same on every engine, a READONLY (or any BEGIN under a
+// read-only grant) gives an engine-enforced read-only transaction, and
+// get_autocommit sees the transaction.
+func (hst *hranaStream) exec(ctx context.Context, q string, args []Value, sink rowSink) (Summary, error) {
+	var err error
+	switch txControlOf(hst.db.d, q) {
+	case txNone:
+		return hst.st.exec(ctx, q, args, sink)
+	case txBegin:
+		err = hst.st.begin(ctx, false)
+	case txBeginReadOnly:
+		err = hst.st.begin(ctx, true)
+	case txCommit:
+		err = hst.st.commit(ctx)
+	case txRollback:
+		err = hst.st.rollback(ctx)
+	}
+	if err != nil {
+		return Summary{}, err
+	}
+	return Summary{}, sink.columns(nil)
+}
+
 // discardSink ignores rows (sequence).
 type discardSink struct{}
 
 func (discardSink) columns([]Column) error { return nil }
 func (discardSink) row([]Value) error      { return nil }
 
-// sequence runs SQL text of several statements, split with SQLite's
-// tokenizer (Hrana's SQL is SQLite's), stopping at the first error.
+// sequence runs SQL text of several statements, split by the engine's
+// lexical rules (dialect.SplitStatements: SQLite's tokenizer on SQLite,
+// MySQL's backslash escapes, PostgreSQL's dollar quotes), stopping at the
+// first error. A text the splitter cannot cut safely (a BEGIN ... END body
+// on PostgreSQL or MySQL) is refused with an error saying so.
 func (hst *hranaStream) sequence(ctx context.Context, q string) error {
-	stmts, err := dialect.SplitSQLite(q)
+	stmts, err := dialect.SplitStatements(hst.db.d, q)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errSQL, err)
 	}
 	for i, st := range stmts {
-		if _, err := hst.st.exec(ctx, st.Text, nil, discardSink{}); err != nil {
+		if _, err := hst.exec(ctx, st.Text, nil, discardSink{}); err != nil {
 			if len(stmts) == 1 {
 				return err
 			}
@@ -506,18 +609,13 @@ func (d *describeSink) row([]Value) error { return errDescribed }
 // objects created by the stream's uncommitted transaction, and on
 // PostgreSQL and MySQL a query runs until its first rows before it stops.
 func (hst *hranaStream) describe(ctx context.Context, s *Server, q string) (*hranaDescribeResult, error) {
-	params, err := describeParams(q)
+	params, bound, args, err := describeParams(hst.db.d, q)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errSQL, err)
 	}
 	res := &hranaDescribeResult{Params: params, Cols: []hranaDescribeCol{}}
 	if w := dialect.LeadingWords(q, 1); len(w) == 1 && w[0] == "EXPLAIN" {
 		res.IsExplain = true
-	}
-	nulls := make([]hranaValue, len(params))
-	bound, args, err := bindArgs(q, nulls, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errSQL, err)
 	}
 	st := s.newStream(hst.db, true, false)
 	defer st.release(ctx)
@@ -657,11 +755,14 @@ func (hst *hranaStream) cursorStep(ctx context.Context, step *hranaBatchStep, si
 	if err != nil {
 		return Summary{}, err
 	}
-	q, args, err := bindArgs(q, step.Stmt.Args, step.Stmt.NamedArgs)
+	if step.Stmt.argErr != nil {
+		return Summary{}, protocolError(step.Stmt.argErr.Error())
+	}
+	q, args, err := bindArgs(hst.db.d, q, step.Stmt.Args, step.Stmt.NamedArgs)
 	if err != nil {
 		return Summary{}, fmt.Errorf("%w: %w", errSQL, err)
 	}
-	return hst.st.exec(ctx, q, args, sink)
+	return hst.exec(ctx, q, args, sink)
 }
 
 // writeCursorError ends a cursor with an error entry.

@@ -4,139 +4,72 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/polysql/polysql/dialect"
 )
 
 // This file binds Hrana's arguments, positional and named, to a statement
-// in the way SQLite numbers parameters, and rewrites the statement to plain
-// '?' placeholders in order of appearance, which every engine's execute
-// path takes (the dialect rewrites '?' for PostgreSQL). It also lists the
+// in the way SQLite numbers parameters, and rewrites named and numbered
+// parameters to plain '?' placeholders in order of appearance, which every
+// engine's execute path takes (the dialect rewrites '?' for PostgreSQL). It
+// reads the text with the engine's own lexical rules
+// (dialect.ScanParams): PostgreSQL's dollar quotes and ARRAY[...], MySQL's
+// backslash escapes and @variables are left alone. It also lists the
 // parameters for describe.
 
-// sqlParam is one parameter occurrence in a statement's text.
-type sqlParam struct {
-	start, end int    // byte range in the text
-	index      int    // SQLite's 1-based parameter number
-	name       string // with its prefix (":a", "@a", "$a", "?7"); "" for a bare '?'
-}
-
-// scanParams finds the parameters of a statement, skipping string
-// literals, quoted identifiers and comments as SQLite's tokenizer does. A
-// bare '?' takes the next number after the largest so far; "?NNN" takes
-// NNN; a named parameter takes the next number the first time its name
-// appears and the same number after. The second result is the number of
-// parameters (the largest index).
-func scanParams(q string) ([]sqlParam, int, error) {
-	var out []sqlParam
-	maxIndex := 0
-	names := map[string]int{}
-	for i := 0; i < len(q); {
-		c := q[i]
-		switch {
-		case c == '\'' || c == '"' || c == '`':
-			j := i + 1
-			for j < len(q) {
-				if q[j] == c {
-					if j+1 < len(q) && q[j+1] == c {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			i = j + 1
-		case c == '[':
-			j := strings.IndexByte(q[i:], ']')
-			if j < 0 {
-				return out, maxIndex, nil
-			}
-			i += j + 1
-		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			j := strings.IndexByte(q[i:], '\n')
-			if j < 0 {
-				return out, maxIndex, nil
-			}
-			i += j + 1
-		case c == '/' && i+1 < len(q) && q[i+1] == '*':
-			j := strings.Index(q[i+2:], "*/")
-			if j < 0 {
-				return out, maxIndex, nil
-			}
-			i += j + 4
-		case c == '?':
-			j := i + 1
-			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
-				j++
-			}
-			p := sqlParam{start: i, end: j}
-			if j > i+1 {
-				n, err := strconv.Atoi(q[i+1 : j])
-				if err != nil || n < 1 || n > 32766 {
-					return nil, 0, fmt.Errorf("parameter %s: the number must be between 1 and 32766", q[i:j])
-				}
-				p.index, p.name = n, q[i:j]
-			} else {
-				p.index = maxIndex + 1
-			}
-			maxIndex = max(maxIndex, p.index)
-			out = append(out, p)
-			i = j
-		case (c == ':' || c == '@' || c == '$') && i+1 < len(q) && isParamNameStart(q[i+1]) && !(c == ':' && i > 0 && q[i-1] == ':'):
-			j := i + 1
-			for j < len(q) && isParamNameChar(q[j]) {
-				j++
-			}
-			name := q[i:j]
-			idx, seen := names[name]
-			if !seen {
-				idx = maxIndex + 1
-				names[name] = idx
-				maxIndex = idx
-			}
-			out = append(out, sqlParam{start: i, end: j, index: idx, name: name})
-			i = j
-		case c == ':' && i+1 < len(q) && q[i+1] == ':':
-			i += 2 // PostgreSQL's cast operator, not a parameter
-		default:
-			i++
-		}
-	}
-	return out, maxIndex, nil
-}
-
-// isParamNameStart excludes digits so that PostgreSQL's $1 stays itself.
-func isParamNameStart(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
-func isParamNameChar(c byte) bool { return isParamNameStart(c) || c >= '0' && c <= '9' }
-
 // bindArgs turns a Hrana statement's text and arguments into a statement
-// with bare '?' placeholders and the values in their order. Without named
-// arguments and numbered placeholders, the text is passed unchanged. A
-// parameter no argument binds is an error, as the specification asks, and
-// so is a named argument no parameter uses; with bare '?' only, the engine
-// checks the count.
-func bindArgs(q string, args []hranaValue, named []hranaNamedArg) (string, []Value, error) {
+// for engine d and the values of its '?' placeholders in order. Text
+// without named or numbered parameters is passed unchanged, and so is any
+// text without arguments. A parameter no argument binds is an error, as the
+// specification asks, and so are a named argument no parameter uses and
+// positional arguments beyond the statement's parameters.
+//
+// On SQLite every :name, @name and $name is a parameter (SQLite's rules);
+// on PostgreSQL and MySQL only the names the request binds, so that the
+// engine's own syntax using those characters keeps working.
+func bindArgs(d dialect.Dialect, q string, args []hranaValue, named []hranaNamedArg) (string, []Value, error) {
 	if len(named) == 0 && len(args) == 0 {
 		return q, nil, nil
 	}
-	params, _, err := scanParams(q)
+	var isName func(string) bool
+	if len(named) > 0 {
+		given := make(map[string]bool, len(named))
+		for _, a := range named {
+			given[a.Name] = true
+		}
+		// A name given without its prefix stands for ":name" here:
+		// MySQL's @v is a variable and PostgreSQL's @ an operator.
+		isName = func(n string) bool { return given[n] || n[0] == ':' && given[n[1:]] }
+	}
+	return bindWith(d, q, args, named, isName)
+}
+
+// bindWith is bindArgs with isName saying which prefixed names are
+// parameters on engines other than SQLite.
+func bindWith(d dialect.Dialect, q string, args []hranaValue, named []hranaNamedArg, isName func(string) bool) (string, []Value, error) {
+	params, count, err := dialect.ScanParams(d, q, isName)
 	if err != nil {
 		return "", nil, err
 	}
-	simple := len(named) == 0
+	if len(args) > count {
+		return "", nil, fmt.Errorf("%d positional arguments were given, but the statement has %s", len(args), plural(count, "parameter"))
+	}
+	rewrite, native := len(named) > 0, false
 	for _, p := range params {
-		if p.name != "" {
-			simple = false
-			break
+		switch {
+		case p.Name == "":
+		case p.Native:
+			native = true // PostgreSQL's $1: the engine binds it
+		default:
+			rewrite = true
 		}
 	}
-	if simple {
-		// Bare '?' only: the engine binds them and reports a wrong count
-		// itself (its tokenizer, not this scanner, has the last word on
-		// what is a literal).
+	if !rewrite {
+		// Bare '?' (or PostgreSQL's $N) only: bound in order by the engine.
 		return q, toValues(args), nil
+	}
+	if native {
+		return "", nil, fmt.Errorf("the statement mixes PostgreSQL's $N parameters with named or ?NNN ones; use one style")
 	}
 	byName := make(map[string]hranaValue, len(named))
 	for _, a := range named {
@@ -149,27 +82,27 @@ func bindArgs(q string, args []hranaValue, named []hranaNamedArg) (string, []Val
 	last := 0
 	for _, p := range params {
 		v, ok := hranaValue{}, false
-		if p.name != "" {
-			if v, ok = byName[p.name]; ok {
-				used[p.name] = true
-			} else if v, ok = byName[p.name[1:]]; ok && p.name[0] != '?' {
+		if p.Name != "" {
+			if v, ok = byName[p.Name]; ok {
+				used[p.Name] = true
+			} else if v, ok = byName[p.Name[1:]]; ok && p.Name[0] != '?' {
 				// The specification lets clients leave out the prefix.
-				used[p.name[1:]] = true
+				used[p.Name[1:]] = true
 			}
 		}
-		if !ok && p.index <= len(args) {
-			v, ok = args[p.index-1], true
+		if !ok && p.Index <= len(args) {
+			v, ok = args[p.Index-1], true
 		}
 		if !ok {
-			label := p.name
+			label := p.Name
 			if label == "" {
-				label = "?" + strconv.Itoa(p.index)
+				label = "?" + strconv.Itoa(p.Index)
 			}
-			return "", nil, fmt.Errorf("parameter %s (number %d) has no argument", label, p.index)
+			return "", nil, fmt.Errorf("parameter %s (number %d) has no argument", label, p.Index)
 		}
-		b.WriteString(q[last:p.start])
+		b.WriteString(q[last:p.Start])
 		b.WriteByte('?')
-		last = p.end
+		last = p.End
 		vals = append(vals, toValue(v))
 	}
 	b.WriteString(q[last:])
@@ -181,20 +114,38 @@ func bindArgs(q string, args []hranaValue, named []hranaNamedArg) (string, []Val
 	return b.String(), vals, nil
 }
 
-// describeParams lists the parameters by number, as describe reports them.
-func describeParams(q string) ([]hranaDescribeParam, error) {
-	params, count, err := scanParams(q)
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// describeNames says which prefixed names describe takes for parameters:
+// on SQLite all of them (the scanner's rules); elsewhere those with ':',
+// which neither PostgreSQL nor MySQL use before a name.
+func describeNames(n string) bool { return n[0] == ':' }
+
+// describeParams lists the parameters of q by number, as describe reports
+// them, and binds every one to NULL (the statement and values to prepare).
+func describeParams(d dialect.Dialect, q string) ([]hranaDescribeParam, string, []Value, error) {
+	params, count, err := dialect.ScanParams(d, q, describeNames)
 	if err != nil {
-		return nil, err
+		return nil, "", nil, err
 	}
 	out := make([]hranaDescribeParam, count)
 	for _, p := range params {
-		if p.name != "" && out[p.index-1].Name == nil {
-			n := p.name
-			out[p.index-1].Name = &n
+		if p.Name != "" && out[p.Index-1].Name == nil {
+			n := p.Name
+			out[p.Index-1].Name = &n
 		}
 	}
-	return out, nil
+	// A positional argument binds the parameter of its number, named or not.
+	bound, args, err := bindWith(d, q, make([]hranaValue, count), nil, describeNames)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return out, bound, args, nil
 }
 
 // toValue converts a Hrana value to the server's.

@@ -3,59 +3,21 @@ package server
 import (
 	"strings"
 	"testing"
+
+	"github.com/polysql/polysql/dialect"
 )
 
-func TestScanParams(t *testing.T) {
-	tests := []struct {
-		sql   string
-		names []string // per occurrence: name, or "" for bare '?'
-		index []int
-		count int
-	}{
-		{"SELECT 1", nil, nil, 0},
-		{"SELECT ?, ?", []string{"", ""}, []int{1, 2}, 2},
-		{"SELECT ?2, ?", []string{"?2", ""}, []int{2, 3}, 3},
-		{"SELECT :a, @b, $c, :a", []string{":a", "@b", "$c", ":a"}, []int{1, 2, 3, 1}, 3},
-		{"SELECT ?, :a, ?", []string{"", ":a", ""}, []int{1, 2, 3}, 3},
-		{"SELECT '?', \"?\", `?`, [?], ? -- ?\n, /* ? */ ?", []string{"", ""}, []int{1, 2}, 2},
-		{"SELECT 'it''s ?', ?", []string{""}, []int{1}, 1},
-		{"SELECT x::int, $1, :n", []string{":n"}, []int{1}, 1},
-		{"SELECT :ünï", []string{":ünï"}, []int{1}, 1},
-		{"SELECT ? -- unterminated", []string{""}, []int{1}, 1},
-		{"SELECT ? /* unterminated", []string{""}, []int{1}, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.sql, func(t *testing.T) {
-			ps, count, err := scanParams(tt.sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if count != tt.count || len(ps) != len(tt.names) {
-				t.Fatalf("count %d, %d params %+v; want %d, %d", count, len(ps), ps, tt.count, len(tt.names))
-			}
-			for i, p := range ps {
-				if p.name != tt.names[i] || p.index != tt.index[i] {
-					t.Errorf("param %d = %+v, want %q #%d", i, p, tt.names[i], tt.index[i])
-				}
-				if txt := tt.sql[p.start:p.end]; (p.name == "" && txt != "?") || (p.name != "" && txt != p.name) {
-					t.Errorf("param %d spans %q", i, txt)
-				}
-			}
-		})
-	}
-	if _, _, err := scanParams("SELECT ?0"); err == nil {
-		t.Error("?0 accepted")
-	}
-	if _, _, err := scanParams("SELECT ?99999"); err == nil {
-		t.Error("?99999 accepted")
-	}
-}
+// The scanner itself is tested in package dialect (TestScanParams).
 
 func TestBindArgs(t *testing.T) {
 	i := func(n int64) hranaValue { return hranaValue{Type: hranaInteger, Int: n} }
 	txt := func(s string) hranaValue { return hranaValue{Type: hranaText, Text: s} }
+	sqlite := dialect.MustNew(dialect.SQLite, dialect.Flavor{})
+	pg := dialect.MustNew(dialect.Postgres, dialect.Flavor{})
+	my := dialect.MustNew(dialect.MySQL, dialect.Flavor{})
 	tests := []struct {
 		name    string
+		d       dialect.Dialect
 		sql     string
 		args    []hranaValue
 		named   []hranaNamedArg
@@ -63,21 +25,31 @@ func TestBindArgs(t *testing.T) {
 		want    []Value
 		wantErr string
 	}{
-		{"no args", "SELECT :a", nil, nil, "SELECT :a", nil, ""},
-		{"bare", "SELECT ?, ?", []hranaValue{i(1), txt("x")}, nil, "SELECT ?, ?", []Value{intValue(1), textValue("x")}, ""},
-		{"bare count left to the engine", "SELECT ?", []hranaValue{i(1), i(2)}, nil, "SELECT ?", []Value{intValue(1), intValue(2)}, ""},
-		{"numbered", "SELECT ?2, ?1, ?2", []hranaValue{i(1), i(2)}, nil, "SELECT ?, ?, ?", []Value{intValue(2), intValue(1), intValue(2)}, ""},
-		{"named with prefix", "SELECT :a, @b, :a", nil, []hranaNamedArg{{":a", i(1)}, {"@b", i(2)}}, "SELECT ?, ?, ?", []Value{intValue(1), intValue(2), intValue(1)}, ""},
-		{"named without prefix", "SELECT $x", nil, []hranaNamedArg{{"x", txt("v")}}, "SELECT ?", []Value{textValue("v")}, ""},
-		{"named by position", "SELECT :a, :b", []hranaValue{i(1), i(2)}, nil, "SELECT ?, ?", []Value{intValue(1), intValue(2)}, ""},
-		{"named wins over position", "SELECT :a", []hranaValue{i(1)}, []hranaNamedArg{{"a", i(9)}}, "SELECT ?", []Value{intValue(9)}, ""},
-		{"literal untouched", "SELECT ':a', :a", nil, []hranaNamedArg{{"a", i(1)}}, "SELECT ':a', ?", []Value{intValue(1)}, ""},
-		{"missing", "SELECT :a, :b", nil, []hranaNamedArg{{"a", i(1)}}, "", nil, "parameter :b (number 2) has no argument"},
-		{"unused named", "SELECT :a", nil, []hranaNamedArg{{"a", i(1)}, {"zz", i(2)}}, "", nil, `"zz" matches no parameter`},
+		{"no args", sqlite, "SELECT :a", nil, nil, "SELECT :a", nil, ""},
+		{"bare", sqlite, "SELECT ?, ?", []hranaValue{i(1), txt("x")}, nil, "SELECT ?, ?", []Value{intValue(1), textValue("x")}, ""},
+		{"surplus bare", sqlite, "SELECT ?", []hranaValue{i(1), i(2)}, nil, "", nil, "2 positional arguments were given, but the statement has 1 parameter"},
+		{"surplus with named", sqlite, "SELECT :a", []hranaValue{i(7), i(8)}, []hranaNamedArg{{"a", i(1)}}, "", nil, "2 positional arguments"},
+		{"surplus none", pg, "SELECT 1", []hranaValue{i(7)}, nil, "", nil, "has 0 parameters"},
+		{"pg array subscript", pg, "SELECT (ARRAY[:a, :b])[2]", nil, []hranaNamedArg{{"a", i(1)}, {"b", i(2)}}, "SELECT (ARRAY[?, ?])[2]", []Value{intValue(1), intValue(2)}, ""},
+		{"pg dollar quote", pg, "SELECT $q$it's :y$q$, :y", nil, []hranaNamedArg{{"y", i(2)}}, "SELECT $q$it's :y$q$, ?", []Value{intValue(2)}, ""},
+		{"pg dollar quote, positional", pg, "SELECT $q$it's$q$, ?", []hranaValue{i(2)}, nil, "SELECT $q$it's$q$, ?", []Value{intValue(2)}, ""},
+		{"pg native $1", pg, "SELECT $1::int", []hranaValue{i(2)}, nil, "SELECT $1::int", []Value{intValue(2)}, ""},
+		{"pg $1 mixed with named", pg, "SELECT $1, :a", []hranaValue{i(2)}, []hranaNamedArg{{"a", i(1)}}, "", nil, "mixes"},
+		{"mysql backslash", my, `SELECT 'it\'s :y', :y`, nil, []hranaNamedArg{{"y", i(2)}}, `SELECT 'it\'s :y', ?`, []Value{intValue(2)}, ""},
+		{"mysql user variable", my, "SELECT @v := ?", []hranaValue{i(2)}, nil, "SELECT @v := ?", []Value{intValue(2)}, ""},
+		{"mysql variable beside a named arg", my, "SELECT @v := :v", nil, []hranaNamedArg{{"v", i(2)}}, "SELECT @v := ?", []Value{intValue(2)}, ""},
+		{"numbered", sqlite, "SELECT ?2, ?1, ?2", []hranaValue{i(1), i(2)}, nil, "SELECT ?, ?, ?", []Value{intValue(2), intValue(1), intValue(2)}, ""},
+		{"named with prefix", sqlite, "SELECT :a, @b, :a", nil, []hranaNamedArg{{":a", i(1)}, {"@b", i(2)}}, "SELECT ?, ?, ?", []Value{intValue(1), intValue(2), intValue(1)}, ""},
+		{"named without prefix", sqlite, "SELECT $x", nil, []hranaNamedArg{{"x", txt("v")}}, "SELECT ?", []Value{textValue("v")}, ""},
+		{"named by position", sqlite, "SELECT :a, :b", []hranaValue{i(1), i(2)}, nil, "SELECT ?, ?", []Value{intValue(1), intValue(2)}, ""},
+		{"named wins over position", sqlite, "SELECT :a", []hranaValue{i(1)}, []hranaNamedArg{{"a", i(9)}}, "SELECT ?", []Value{intValue(9)}, ""},
+		{"literal untouched", sqlite, "SELECT ':a', :a", nil, []hranaNamedArg{{"a", i(1)}}, "SELECT ':a', ?", []Value{intValue(1)}, ""},
+		{"missing", sqlite, "SELECT :a, :b", nil, []hranaNamedArg{{"a", i(1)}}, "", nil, "parameter :b (number 2) has no argument"},
+		{"unused named", sqlite, "SELECT :a", nil, []hranaNamedArg{{"a", i(1)}, {"zz", i(2)}}, "", nil, `"zz" matches no parameter`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, vals, err := bindArgs(tt.sql, tt.args, tt.named)
+			q, vals, err := bindArgs(tt.d, tt.sql, tt.args, tt.named)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -122,7 +94,8 @@ func FuzzBindArgs(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
-		params, count, err := scanParams(q)
+		d := dialect.MustNew(dialect.SQLite, dialect.Flavor{})
+		params, count, err := dialect.ScanParams(d, q, nil)
 		if err != nil {
 			return
 		}
@@ -130,21 +103,58 @@ func FuzzBindArgs(f *testing.F) {
 		named := map[string]bool{}
 		var na []hranaNamedArg
 		for _, p := range params {
-			if p.name != "" && p.name[0] != '?' && !named[p.name] {
-				named[p.name] = true
-				na = append(na, hranaNamedArg{Name: p.name})
+			if p.Name != "" && p.Name[0] != '?' && !named[p.Name] {
+				named[p.Name] = true
+				na = append(na, hranaNamedArg{Name: p.Name})
 			}
 		}
-		out, vals, err := bindArgs(q, args, na)
+		out, vals, err := bindArgs(d, q, args, na)
 		if err != nil {
 			return
 		}
 		if len(na) == 0 {
 			return // bare '?' only: passed through
 		}
-		again, n, err := scanParams(out)
+		again, n, err := dialect.ScanParams(d, out, nil)
 		if err != nil || n != len(vals) || len(again) != len(vals) {
 			t.Fatalf("%q -> %q: %d params, %d values (%v)", q, out, n, len(vals), err)
 		}
 	})
+}
+
+func TestTxControlOf(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want txControl
+	}{
+		{"BEGIN", txBegin},
+		{"begin immediate", txBegin},
+		{"BEGIN DEFERRED TRANSACTION;", txBegin},
+		{"BEGIN EXCLUSIVE", txBegin},
+		{"BEGIN TRANSACTION READONLY", txBeginReadOnly},
+		{"BEGIN READONLY", txBeginReadOnly},
+		{"/* libsql */ Begin -- mode\n TRANSACTION   ReadOnly ;", txBeginReadOnly},
+		{"COMMIT", txCommit},
+		{"END TRANSACTION", txCommit},
+		{"commit work", txCommit},
+		{"ROLLBACK", txRollback},
+		{"ROLLBACK TRANSACTION", txRollback},
+		{"ROLLBACK TO sp", txNone},
+		{"ROLLBACK TRANSACTION TO SAVEPOINT sp", txNone},
+		{"BEGIN ISOLATION LEVEL SERIALIZABLE", txNone},
+		{"BEGIN IMMEDIATE READONLY", txNone},
+		{"START TRANSACTION", txNone},
+		{"SELECT 'BEGIN'", txNone},
+		{"'BEGIN'", txNone},
+		{"BEGIN; SELECT 1", txNone},
+		{"", txNone},
+	}
+	for _, e := range []dialect.Engine{dialect.SQLite, dialect.Postgres, dialect.MySQL} {
+		d := dialect.MustNew(e, dialect.Flavor{})
+		for _, tt := range tests {
+			if got := txControlOf(d, tt.sql); got != tt.want {
+				t.Errorf("%s %q: %d, want %d", e, tt.sql, got, tt.want)
+			}
+		}
+	}
 }

@@ -130,7 +130,12 @@ func (v *hranaValue) UnmarshalJSON(data []byte) error {
 		v.Type, v.Float = hranaFloat, f
 		return nil
 	case "text":
-		if err := json.Unmarshal(raw.Value, &v.Text); err != nil || len(raw.Value) == 0 {
+		// Only a JSON string: null (or a missing value) would otherwise
+		// decode as "" and store the empty text where the client meant NULL.
+		if len(raw.Value) == 0 || raw.Value[0] != '"' {
+			return fmt.Errorf("hrana text value %s is not a string (a NULL is {\"type\":\"null\"})", raw.Value)
+		}
+		if err := json.Unmarshal(raw.Value, &v.Text); err != nil {
 			return fmt.Errorf("hrana text value %s is not a string", raw.Value)
 		}
 		v.Type = hranaText
@@ -172,6 +177,46 @@ type hranaStmt struct {
 	NamedArgs []hranaNamedArg `json:"named_args,omitempty"`
 	// WantRows defaults to true when absent.
 	WantRows *bool `json:"want_rows,omitempty"`
+
+	// argErr is why an argument did not decode (a text value that is not
+	// a string, an integer beyond int64...): the statement fails with it
+	// when it runs, as the result of its own request or batch step, and
+	// the rest of the pipeline goes on.
+	argErr error
+}
+
+// UnmarshalJSON reads a statement, keeping an argument that does not
+// decode as the statement's error rather than failing the whole pipeline.
+func (s *hranaStmt) UnmarshalJSON(data []byte) error {
+	type plain hranaStmt // without this method
+	var w struct {
+		plain
+		Args      []json.RawMessage `json:"args"`
+		NamedArgs []struct {
+			Name  string          `json:"name"`
+			Value json.RawMessage `json:"value"`
+		} `json:"named_args"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*s = hranaStmt(w.plain)
+	s.Args, s.NamedArgs = nil, nil
+	for i, raw := range w.Args {
+		var v hranaValue
+		if err := json.Unmarshal(raw, &v); err != nil && s.argErr == nil {
+			s.argErr = fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		s.Args = append(s.Args, v)
+	}
+	for _, a := range w.NamedArgs {
+		var v hranaValue
+		if err := json.Unmarshal(a.Value, &v); err != nil && s.argErr == nil {
+			s.argErr = fmt.Errorf("named argument %q: %w", a.Name, err)
+		}
+		s.NamedArgs = append(s.NamedArgs, hranaNamedArg{Name: a.Name, Value: v})
+	}
+	return nil
 }
 
 // wantRows applies the specification's default.

@@ -101,6 +101,7 @@ func TestHranaValueDecodeErrors(t *testing.T) {
 		{"float missing", `{"type":"float"}`, "not a number"},
 		{"text not string", `{"type":"text","value":3}`, "not a string"},
 		{"text missing", `{"type":"text"}`, "not a string"},
+		{"text null", `{"type":"text","value":null}`, "not a string"},
 		{"blob missing", `{"type":"blob"}`, `no "base64"`},
 		{"blob bad", `{"type":"blob","base64":"!!"}`, "illegal base64"},
 		{"not an object", `[1]`, "hrana value"},

@@ -719,7 +719,7 @@ func TestHranaHTTPErrors(t *testing.T) {
 		{"root is default", "/v2/pipeline", tokOther, `{"requests":[]}`, 403, CodeAccessDenied},
 		{"bad json", "/hrana/default/v3/pipeline", tokRW, `{"requests":`, 400, hranaCodeProtocol},
 		{"empty body", "/hrana/default/v3/pipeline", tokRW, ``, 400, hranaCodeProtocol},
-		{"bad value", "/hrana/default/v3/pipeline", tokRW, `{"requests":[{"type":"execute","stmt":{"sql":"SELECT ?","args":[{"type":"integer","value":"x"}]}}]}`, 400, hranaCodeProtocol},
+		{"args not a list", "/hrana/default/v3/pipeline", tokRW, `{"requests":[{"type":"execute","stmt":{"sql":"SELECT ?","args":{}}}]}`, 400, hranaCodeProtocol},
 		{"garbage baton", "/hrana/default/v3/pipeline", tokRW, `{"baton":"xyz","requests":[]}`, 400, hranaCodeBatonInvalid},
 		{"bad cursor condition", "/hrana/default/v3/cursor", tokRW, `{"batch":{"steps":[{"stmt":{"sql":"SELECT 1"},"condition":{"type":"ok","step":0}}]}}`, 400, hranaCodeProtocol},
 	}
@@ -891,4 +891,174 @@ func TestHranaCursorMillionRowsBoundedMemory(t *testing.T) {
 	if peak > 64<<20 {
 		t.Fatalf("heap grew to %d MiB while streaming: the result is being held", peak>>20)
 	}
+}
+
+// TestHranaBadValueFailsItsRequest: a value that does not decode (a text
+// whose value is null or not a string, an integer that is not one) fails
+// its own statement with PROTOCOL_ERROR, never stores something else (a
+// null text is not the empty text), and the rest of the pipeline runs.
+func TestHranaBadValueFailsItsRequest(t *testing.T) {
+	h := startHrana(t, dbtest.FreshURL(t, dialect.SQLite))
+	bad := []any{
+		map[string]any{"type": "text", "value": nil},
+		map[string]any{"type": "text"},
+		map[string]any{"type": "text", "value": 3},
+		map[string]any{"type": "integer", "value": "x"},
+		map[string]any{"type": "integer", "value": nil},
+	}
+	var reqs []map[string]any
+	for _, v := range bad {
+		reqs = append(reqs, execReq("INSERT INTO vals (id, s) VALUES (1, ?)", v))
+	}
+	reqs = append(reqs,
+		map[string]any{"type": "execute", "stmt": map[string]any{"sql": "SELECT :a",
+			"named_args": []any{map[string]any{"name": "a", "value": map[string]any{"type": "text", "value": nil}}}}},
+		execReq("SELECT count(*) FROM vals"), map[string]any{"type": "close"})
+	out, st := h.pipeline(t, nil, reqs...)
+	if st != 200 || len(out.Results) != len(reqs) {
+		t.Fatalf("status %d: %+v", st, out)
+	}
+	for i := 0; i <= len(bad); i++ {
+		if r := out.Results[i]; r.Type != "error" || r.Error == nil || r.Error.Code != hranaCodeProtocol {
+			t.Errorf("request %d: %+v, want a PROTOCOL_ERROR", i, r)
+		}
+	}
+	var res hranaStmtResult
+	if r := out.Results[len(bad)+1]; r.Type != "ok" {
+		t.Fatalf("the request after the bad ones: %+v", r.Error)
+	} else if err := json.Unmarshal(r.Response.Result, &res); err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Rows[0][0].Int; n != 0 {
+		t.Errorf("%d rows were stored from bad values", n)
+	}
+}
+
+// TestHranaTransactionControl: SQLite's BEGIN/COMMIT/ROLLBACK forms run the
+// stream's own transaction on every engine: BEGIN TRANSACTION READONLY is
+// read-only (a write in it is refused by the engine; ROLLBACK ends it even
+// where the failure aborted it), BEGIN IMMEDIATE is a
+// write transaction that get_autocommit sees, ROLLBACK undoes it, COMMIT
+// with nothing open is an error, and a sequence may hold them.
+func TestHranaTransactionControl(t *testing.T) {
+	dbtest.RunURL(t, func(t *testing.T, e dialect.Engine, url string) {
+		h := startHrana(t, url)
+		auto := map[string]any{"type": "get_autocommit"}
+		out, st := h.pipeline(t, nil,
+			execReq("/* mode */ begin Transaction READONLY;"), // 0
+			auto, // 1
+			execReq("INSERT INTO vals (id) VALUES (1)"), // 2: refused
+			execReq("ROLLBACK"),                         // 3
+			execReq("BEGIN IMMEDIATE"),                  // 4
+			auto,                                        // 5
+			execReq("INSERT INTO vals (id) VALUES (2)"), // 6
+			execReq("rollback transaction"),             // 7
+			auto,                                        // 8
+			execReq("COMMIT"),                           // 9: nothing open
+			map[string]any{"type": "sequence", "sql": "BEGIN DEFERRED; INSERT INTO vals (id) VALUES (3); END TRANSACTION"}, // 10
+			execReq("SELECT id FROM vals"), // 11
+			map[string]any{"type": "close"})
+		if st != 200 || len(out.Results) != 13 {
+			t.Fatalf("status %d: %+v", st, out)
+		}
+		for _, i := range []int{0, 1, 3, 4, 5, 6, 7, 8, 10, 11} {
+			if out.Results[i].Type != "ok" {
+				t.Fatalf("request %d: %+v", i, out.Results[i].Error)
+			}
+		}
+		autocommit := func(i int) bool {
+			t.Helper()
+			var r struct {
+				IsAutocommit bool `json:"is_autocommit"`
+			}
+			b, _ := json.Marshal(out.Results[i].Response)
+			if err := json.Unmarshal(b, &r); err != nil {
+				t.Fatal(err)
+			}
+			return r.IsAutocommit
+		}
+		if autocommit(1) || autocommit(5) || !autocommit(8) {
+			t.Errorf("is_autocommit after BEGIN READONLY, BEGIN IMMEDIATE, ROLLBACK = %v %v %v, want false false true", autocommit(1), autocommit(5), autocommit(8))
+		}
+		if r := out.Results[2]; r.Type != "error" || r.Error.Code != CodeReadOnly {
+			t.Errorf("INSERT in BEGIN TRANSACTION READONLY: %+v, want READ_ONLY", r)
+		}
+		if r := out.Results[9]; r.Type != "error" {
+			t.Errorf("COMMIT without a transaction succeeded")
+		}
+		var res hranaStmtResult
+		if err := json.Unmarshal(out.Results[11].Response.Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) != 1 || res.Rows[0][0].Int != 3 {
+			t.Errorf("rows %+v, want only the sequence's row 3", res.Rows)
+		}
+	})
+}
+
+// TestHranaEngineSyntaxParams: named arguments bind inside engine syntax
+// that SQLite's rules misread (typed so that no engine needs to guess a
+// parameter's type), and a sequence splits by the engine's rules.
+func TestHranaEngineSyntaxParams(t *testing.T) {
+	dbtest.RunURL(t, func(t *testing.T, e dialect.Engine, url string) {
+		named := func(sql string, kv ...string) map[string]any {
+			var na []any
+			for i := 0; i+1 < len(kv); i += 2 {
+				na = append(na, map[string]any{"name": kv[i], "value": intArg(kv[i+1])})
+			}
+			return map[string]any{"type": "execute", "stmt": map[string]any{"sql": sql, "named_args": na}}
+		}
+		var cases []map[string]any
+		var want []int64
+		switch e {
+		case dialect.Postgres:
+			cases = []map[string]any{
+				named("SELECT (ARRAY[:a::int, :b::int])[2]", "a", "1", "b", "2"),
+				named("SELECT length($$ :x; $$) + :y::int", "y", "1"),
+				execReq("SELECT length($q$it's ?$q$) + ?::int", intArg("1")),
+				{"type": "sequence", "sql": "INSERT INTO vals (id, s) VALUES (1, $$a;b$$); INSERT INTO vals (id) VALUES (2)"},
+			}
+			want = []int64{2, 6, 7}
+		case dialect.MySQL:
+			cases = []map[string]any{
+				named(`SELECT length('it\'s :x') + :y`, "y", "1"),
+				execReq("SELECT @v := ?", intArg("5")),
+				named("SELECT @v + :v", "v", "2"),
+				{"type": "sequence", "sql": `INSERT INTO vals (id, s) VALUES (1, 'a\';b'); INSERT INTO vals (id) VALUES (2) # x; y`},
+			}
+			want = []int64{8, 5, 7}
+		default:
+			cases = []map[string]any{
+				named("SELECT :a + $b + @c", "a", "1", "b", "2", "c", "4"),
+				execReq("SELECT ? + ?2", intArg("1"), intArg("2")),
+				named("SELECT [:x] FROM (SELECT 3 AS [:x])"),
+				{"type": "sequence", "sql": "INSERT INTO vals (id, s) VALUES (1, 'a'';b'); INSERT INTO vals (id) VALUES (2)"},
+			}
+			want = []int64{7, 3, 3}
+		}
+		h := startHrana(t, url)
+		out, _ := h.pipeline(t, nil, append(cases, execReq("SELECT count(*) FROM vals"), map[string]any{"type": "close"})...)
+		for i, c := range cases {
+			if out.Results[i].Type != "ok" {
+				t.Fatalf("%v: %+v", c, out.Results[i].Error)
+			}
+			if i >= len(want) {
+				continue
+			}
+			var res hranaStmtResult
+			if err := json.Unmarshal(out.Results[i].Response.Result, &res); err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Rows[0][0].Int; got != want[i] {
+				t.Errorf("%v: %d, want %d", c["stmt"], got, want[i])
+			}
+		}
+		var res hranaStmtResult
+		if err := json.Unmarshal(out.Results[len(cases)].Response.Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		if n := res.Rows[0][0].Int; n != 2 {
+			t.Errorf("the sequence inserted %d rows, want 2", n)
+		}
+	})
 }

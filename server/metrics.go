@@ -68,8 +68,18 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	m.mu.Unlock()
 
+	// Database names are not public when tokens are configured (ACCESS_DENIED
+	// hides which exist): the per-database series list only the databases
+	// the request's token may use, none without a token.
+	var viewer *app
+	if a, err := s.authenticate(r); err == nil {
+		viewer = a
+	}
 	b.WriteString("# HELP polysql_database_connections_open Open connections per database and pool.\n# TYPE polysql_database_connections_open gauge\n")
 	for _, name := range sortedKeys(s.dbs) {
+		if ok, _ := viewer.grantOrNone(name); !ok {
+			continue
+		}
 		d := s.dbs[name]
 		fmt.Fprintf(&b, "polysql_database_connections_open{database=%q,pool=\"writer\"} %d\n", name, d.db.Writer().Stats().OpenConnections)
 		if d.db.Reader() != d.db.Writer() {
@@ -78,4 +88,12 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, _ = w.Write([]byte(b.String()))
+}
+
+// grantOrNone is grant for a possibly nil app (no token: no grant).
+func (a *app) grantOrNone(db string) (ok, readOnly bool) {
+	if a == nil {
+		return false, false
+	}
+	return a.grant(db)
 }

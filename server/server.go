@@ -124,9 +124,37 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Server, error) {
 		}
 		s.apps = append(s.apps, a)
 	}
+	s.warnReadOnlyFileWrites(ctx)
 	s.sess = newSessions(s)
 	s.mux = s.routes()
 	return s, nil
+}
+
+// warnReadOnlyFileWrites logs a warning for each PostgreSQL or MySQL
+// database that read-only grants reach through a user who may write files
+// on the database host: a read-only transaction does not stop COPY ... TO
+// 'file' or SELECT ... INTO OUTFILE, only the user's privileges do (give
+// the database a read_only_url).
+func (s *Server) warnReadOnlyFileWrites(ctx context.Context) {
+	for _, name := range sortedKeys(s.dbs) {
+		d := s.dbs[name]
+		if d.sandboxed || d.ro != nil {
+			continue
+		}
+		readOnly := false
+		for _, a := range s.apps {
+			if ok, ro := a.grant(name); ok && ro {
+				readOnly = true
+			}
+		}
+		if !readOnly {
+			continue
+		}
+		if can, err := dialect.CanWriteServerFiles(ctx, d.d, d.db.Writer()); err == nil && can {
+			s.log.Warn("read-only grants on this database use a user that may write files on the database host (COPY ... TO, SELECT ... INTO OUTFILE), which a read-only transaction does not stop; set read_only_url to a user that may only read",
+				"database", name)
+		}
+	}
 }
 
 // openDatabase opens one configured database.

@@ -19,7 +19,7 @@ func (s *Server) Setup(ctx context.Context, dbName, sqlText string) error {
 	if db == nil {
 		return fmt.Errorf("setup: no database %q (defined: %s)", dbName, strings.Join(sortedKeys(s.dbs), ", "))
 	}
-	stmts, err := dialect.SplitSQLite(sqlText)
+	stmts, err := dialect.SplitScript(db.d, sqlText)
 	if err != nil {
 		return fmt.Errorf("setup for database %s: %w", dbName, err)
 	}

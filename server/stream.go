@@ -39,6 +39,17 @@ type stream struct {
 	inTx     bool // a transaction is open on conn
 	serverTx bool // ... which the server began (begin), with roTx when read-only
 	roTx     bool // a read-only transaction the server began around one statement or batch
+	// lost, when set, says why the transaction the server began is gone
+	// (the engine rolled it back, the connection was lost): every later
+	// statement is refused rather than run outside it, until the session or
+	// batch ends.
+	lost string
+	// sessionRO: BeginFollowUp changed the session for a read-only
+	// transaction; EndFollowUp must run before the connection is reused.
+	sessionRO bool
+	// lastOK is whether the last statement on conn succeeded (then the
+	// driver's view of the connection's state is current).
+	lastOK bool
 }
 
 // newStream makes a stream on db for a caller whose grant is readOnly or
@@ -103,6 +114,30 @@ func (st *stream) release(ctx context.Context) {
 			st.discard()
 			return
 		}
+		st.lastOK = true
+	}
+	if st.sessionRO {
+		st.sessionRO = false
+		if err := st.trusted(context.WithoutCancel(ctx), dialect.EndFollowUp(st.db.d, true)); err != nil {
+			st.discard()
+			return
+		}
+	}
+	// The caller's SQL may have left a transaction open (a BEGIN where the
+	// engine has no sandbox) or turned autocommit off (MySQL's
+	// SET autocommit = 0): such a connection would make the next app's
+	// acknowledged writes uncommitted, so it is closed instead.
+	if ok, err := dialect.ConnReusable(context.WithoutCancel(ctx), st.db.d, st.conn, st.lastOK); err != nil || !ok {
+		st.discard()
+		return
+	}
+	if q := dialect.ResetSessionSQL(st.db.d); q != "" {
+		// Session settings the caller's SQL changed (SET search_path...)
+		// must not reach the next app using this connection.
+		if err := st.trusted(context.WithoutCancel(ctx), q); err != nil {
+			st.discard()
+			return
+		}
 	}
 	st.conn.Close()
 	st.conn, st.inTx, st.serverTx, st.roTx = nil, false, false, false
@@ -116,7 +151,7 @@ func (st *stream) discard() {
 	}
 	_ = st.conn.Raw(func(any) error { return driver.ErrBadConn })
 	st.conn.Close()
-	st.conn, st.inTx, st.serverTx, st.roTx = nil, false, false, false
+	st.conn, st.inTx, st.serverTx, st.roTx, st.sessionRO = nil, false, false, false, false
 }
 
 // trusted runs the server's own statement (BEGIN, COMMIT...) past the sandbox.
@@ -124,6 +159,7 @@ func (st *stream) trusted(ctx context.Context, q string) error {
 	st.conf.Trusted = true
 	defer func() { st.conf.Trusted = false }()
 	_, err := st.conn.ExecContext(ctx, q)
+	st.lastOK = err == nil
 	return st.db.d.Classify(err)
 }
 
@@ -157,6 +193,7 @@ func (st *stream) beginTx(ctx context.Context, ro bool) error {
 	}
 	st.inTx, st.roTx = true, ro
 	if f := dialect.BeginFollowUp(st.db.d, ro); f != "" {
+		st.sessionRO = ro && dialect.EndFollowUp(st.db.d, ro) != ""
 		if err := st.trusted(ctx, f); err != nil {
 			return err
 		}
@@ -166,8 +203,19 @@ func (st *stream) beginTx(ctx context.Context, ro bool) error {
 
 // commit commits the open transaction and gives the connection back.
 func (st *stream) commit(ctx context.Context) error {
+	if st.lost != "" {
+		st.release(ctx)
+		return newError(CodeSQL, "nothing was committed: %s", st.lost)
+	}
 	if !st.inTx || st.conn == nil {
 		return newError(CodeSQL, "no transaction is open")
+	}
+	if failed, ferr := dialect.TxFailed(ctx, st.db.d, st.conn); ferr != nil || failed {
+		// PostgreSQL: a failed statement aborted the transaction, and
+		// COMMIT would answer ROLLBACK without an error.
+		_ = st.rollbackTx(context.WithoutCancel(ctx))
+		st.release(ctx)
+		return newError(CodeSQL, "nothing was committed: a failed statement aborted the transaction, which has been rolled back")
 	}
 	err := st.trusted(ctx, "COMMIT")
 	if err != nil {
@@ -218,6 +266,16 @@ func (st *stream) exec(ctx context.Context, query string, args []Value, sink row
 	ctx, cancel := st.s.statementContext(ctx)
 	defer cancel()
 	st.s.met.statements.Add(1)
+	if st.lost != "" {
+		return Summary{}, newError(CodeSQL, "%s; roll back (or delete the session) and start again", st.lost)
+	}
+	if st.serverTx && !st.allowTx && dialect.EndsTransaction(st.db.d, query) {
+		// Inside the server's transaction (a session, an atomic batch),
+		// the caller's COMMIT or BEGIN would commit what ran so far and
+		// let the rest autocommit; PostgreSQL and MySQL cannot refuse it
+		// themselves (SQLite's authorizer does).
+		return Summary{}, newError(CodeSQL, "transaction statements cannot run inside a session or an atomic batch: end it with the session's commit or rollback (savepoints are allowed)")
+	}
 
 	if st.conn == nil && !st.db.d.Capabilities().SingleWriter {
 		// PostgreSQL, MySQL: one pool; a read-only grant runs the statement
@@ -256,17 +314,9 @@ func (st *stream) exec(ctx context.Context, query string, args []Value, sink row
 		return sum, err
 	}
 	sum, err := st.run(ctx, query, args, sink)
-	if st.serverTx && st.roTx {
-		// A read-only grant's transaction: if the statement ended it
-		// (COMMIT, ROLLBACK), the next statement would run outside the
-		// read-only transaction. The engine says whether it is still open;
-		// if not, the connection is dropped and the caller told.
-		if ok, ierr := dialect.StillReadOnly(ctx, st.db.d, st.conn); ierr != nil || !ok {
-			st.discard()
-			if ierr != nil {
-				return Summary{}, fmt.Errorf("%w: %w", errReadOnlyGrant, ierr)
-			}
-			return Summary{}, fmt.Errorf("%w: the statement ended the read-only transaction; the session or batch is over", errReadOnlyGrant)
+	if st.serverTx {
+		if lerr := st.checkServerTx(ctx, err); lerr != nil {
+			return Summary{}, lerr
 		}
 	}
 	if err == nil && !st.serverTx && st.allowTx {
@@ -312,10 +362,51 @@ func (st *stream) afterAutocommit(ctx context.Context, err error) {
 	st.release(ctx)
 }
 
+// checkServerTx checks, after a statement (which failed with err, or not),
+// that the transaction the server began is still the one open. A
+// statement may end it: the caller's COMMIT or ROLLBACK, MySQL's implicit
+// commit, or the engine rolling it back on an error (SQLite does for an
+// interrupted statement or SQLITE_FULL; a timeout on MySQL closes the
+// connection). Then the connection is dropped and the stream refuses every
+// later statement (lost), so none runs outside the transaction.
+// A read-only grant's transaction must moreover still be read-only.
+func (st *stream) checkServerTx(ctx context.Context, err error) error {
+	var ok bool
+	var ierr error
+	ictx := context.WithoutCancel(ctx) // the statement's own deadline may be over
+	if st.roTx {
+		ok, ierr = dialect.StillReadOnly(ictx, st.db.d, st.conn)
+	} else {
+		ok, ierr = dialect.InTransaction(ictx, st.db.d, st.conn)
+	}
+	if ierr == nil && ok {
+		return nil
+	}
+	st.discard()
+	if err != nil {
+		st.lost = "the transaction was rolled back by the engine when a statement failed (" + toAPIError(err).Code + ")"
+		return fmt.Errorf("%w (the engine rolled back the whole transaction)", err)
+	}
+	if st.roTx {
+		st.lost = "the read-only transaction was ended by a statement"
+		if ierr != nil {
+			return fmt.Errorf("%w: %w", errReadOnlyGrant, ierr)
+		}
+		return fmt.Errorf("%w: the statement ended the read-only transaction; the session or batch is over", errReadOnlyGrant)
+	}
+	if ierr != nil {
+		st.lost = "the state of the transaction could not be read"
+		return fmt.Errorf("cannot tell whether the transaction is still open, so it was rolled back: %w", ierr)
+	}
+	st.lost = "a statement ended the transaction (COMMIT, ROLLBACK, or a statement the engine commits implicitly)"
+	return newError(CodeSQL, "%s; what it committed stays committed, and nothing after it ran", st.lost)
+}
+
 // run executes on the held connection and maps a sandbox refusal to its cause.
 func (st *stream) run(ctx context.Context, query string, args []Value, sink rowSink) (Summary, error) {
 	st.conf.Reset()
 	sum, err := executeStream(ctx, st.db, st.conn, query, args, sink)
+	st.lastOK = err == nil
 	if err != nil && st.readOnly && dialect.PermissionDenied(err) {
 		// The read-only user of read_only_url was refused a write.
 		return sum, fmt.Errorf("%w: %w", errReadOnlyGrant, err)

@@ -208,6 +208,16 @@ func (v *Value) unmarshalTagged(data []byte) error {
 		return fmt.Errorf("tagged value %s: %w", truncate(string(data), 80), err)
 	}
 	raw := bytes.TrimSpace(t.Value)
+	// A field the type does not use contradicts it: refuse rather than
+	// silently drop what the client may have meant.
+	switch {
+	case t.Type == "blob" && len(raw) > 0:
+		return fmt.Errorf(`tagged value %s: a blob has "base64", not "value"`, truncate(string(data), 80))
+	case t.Type != "blob" && t.Base64 != nil:
+		return fmt.Errorf(`tagged value %s: only a blob has "base64"`, truncate(string(data), 80))
+	case t.Type == "null" && len(raw) > 0 && string(raw) != "null":
+		return fmt.Errorf(`tagged value %s: a null has no "value"`, truncate(string(data), 80))
+	}
 	switch t.Type {
 	case "null":
 		*v = nullValue()
