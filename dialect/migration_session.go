@@ -9,15 +9,21 @@ package dialect
 // rows that reference them. SQLite's documented procedure (sqlite.org/
 // lang_altertable.html) turns enforcement off for the change and runs
 // PRAGMA foreign_key_check before committing; polysql's connections enforce
-// foreign keys, so a migration run does the same.
+// foreign keys, so a migration that changes the schema does the same. A
+// migration that changes data only keeps enforcement on, as the
+// application has it: its DELETE fires ON DELETE CASCADE and SET NULL, as
+// it does on the other engines.
 type MigrationSession struct {
 	// Setup runs on the migrating session, outside any transaction, before
-	// the first migration.
+	// a run of migrations that change the schema (a run of data-only
+	// migrations goes without it).
 	Setup []string
-	// Teardown runs on it after the last, restoring what Setup changed.
+	// Teardown runs on it after such a run, restoring what Setup changed.
 	Teardown []string
-	// Check is a query run at the end of each migration's transaction;
-	// every row it returns is a violation, and the migration rolls back.
+	// Check is a query run at the start and at the end of each migration's
+	// transaction; each row is a violation, and a migration that ends with
+	// more violations (per child and parent table) than it began with
+	// rolls back. Violations older than the migration are not its fault.
 	Check string
 }
 

@@ -13,6 +13,7 @@ import (
 
 // ddlSpeller is implemented by each engine's dialect.
 type ddlSpeller interface {
+	dropForeignKeyColumn(table, column string) (string, error)
 	dropIndex(table, index string, keep [][]string) string
 	modifyColumn(table, columnDef string) (string, error)
 	dropReferencedTable(table string) (string, error)
@@ -110,4 +111,25 @@ func (postgresDialect) modifyColumn(table, def string) (string, error) {
 }
 func (d mysqlDialect) modifyColumn(table, def string) (string, error) {
 	return "ALTER TABLE " + d.QuoteIdent(table) + " MODIFY COLUMN " + def, nil
+}
+
+// DropForeignKeyColumnSQL renders ALTER TABLE ... DROP COLUMN for a column
+// that belongs to one of the table's foreign keys (names as the engine has
+// them). SQLite and PostgreSQL drop the constraint with the column; MySQL
+// refuses (error 1553 or 1828) until the constraint is dropped by its name,
+// which MySQL chose itself when the migration did not name it: an error, so
+// that the migration is refused before anything runs instead of failing
+// halfway.
+func DropForeignKeyColumnSQL(d Dialect, table, column string) (string, error) {
+	return d.(ddlSpeller).dropForeignKeyColumn(table, column)
+}
+
+func (d sqliteDialect) dropForeignKeyColumn(table, column string) (string, error) {
+	return "ALTER TABLE " + d.QuoteIdent(table) + " DROP COLUMN " + d.QuoteIdent(column), nil
+}
+func (d postgresDialect) dropForeignKeyColumn(table, column string) (string, error) {
+	return "ALTER TABLE " + d.QuoteIdent(table) + " DROP COLUMN " + d.QuoteIdent(column), nil
+}
+func (mysqlDialect) dropForeignKeyColumn(table, column string) (string, error) {
+	return "", fmt.Errorf("MySQL drops column %s of %s only after its foreign key, by the name MySQL gave it (ALTER TABLE %s DROP FOREIGN KEY name, found in information_schema.KEY_COLUMN_USAGE)", column, table, table)
 }

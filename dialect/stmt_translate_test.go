@@ -53,6 +53,16 @@ var dmlCases = []string{
 	"WITH recent(n) AS (SELECT name FROM tags) INSERT INTO tags (name) SELECT n || '2' FROM recent",
 	`SELECT count(*), max(uses) FROM tags /* comment */ -- another`,
 	`INSERT INTO main.tags (name) VALUES ('m')`,
+	`UPDATE tags SET note = user, uses = 0x10 WHERE key = 'k'`,
+	`SELECT name FROM tags ORDER BY uses DESC, note LIMIT 1, 2`,
+	`UPDATE tags SET note = CURRENT_TIMESTAMP, uses = max(uses, 1)`,
+	`UPDATE tags SET note = lower(name)`,
+	`UPDATE tags SET note = substr(name, -3)`,
+	`UPDATE tags SET uses = uses % 2`,
+	`UPDATE tags SET note = "nope"`,
+	`INSERT INTO tags (name, uses) VALUES ('go', 1) ON CONFLICT DO UPDATE SET uses = uses + 1`,
+	`INSERT INTO tags (name, uses) SELECT name, max(uses) FROM tags GROUP BY note`,
+	`WITH gone AS (SELECT id FROM users) DELETE FROM tags WHERE uses IN (SELECT id FROM gone)`,
 }
 
 // TestTranslateDMLGolden checks every case's translation for PostgreSQL

@@ -64,7 +64,13 @@
 // which needs an override. Go migrations are not supported: the files are
 // SQL. Goose's version table is goose's own and differs per engine.
 //
-// On SQLite the migrating session runs with foreign keys off and checks them
-// (PRAGMA foreign_key_check) at the end of each migration's transaction, as
-// SQLite's documentation prescribes for schema changes.
+// On SQLite a migration that changes the schema runs with foreign keys off
+// and checks them (PRAGMA foreign_key_check) before it commits, as SQLite's
+// documentation prescribes for schema changes; one that changes data only
+// keeps them enforced, so its ON DELETE actions fire as on other engines.
+// Only violations a migration adds fail it. Text that runs verbatim on
+// another engine (override files, sections) is split by goose's rules, not
+// SQLite's tokenizer. A migration without a transaction runs on a session
+// of its own, discarded afterwards, and a cancelled one stops between
+// statements, never abandoning one the server still runs.
 package migrate

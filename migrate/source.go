@@ -130,7 +130,7 @@ func readFile(fsys fs.FS, name string, version int64) (*file, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	f, err := parseFile(path.Base(name), string(b))
+	f, err := parseFileAs(path.Base(name), string(b), foreignOverride(name))
 	if err != nil {
 		return nil, err
 	}
@@ -143,12 +143,34 @@ func readFile(fsys fs.FS, name string, version int64) (*file, error) {
 // ENGINE[,ENGINE] ... -- +polysql end), and splits each part into
 // statements with their line numbers. StatementBegin/End blocks are split
 // too: polysql runs, translates and reports statement by statement.
-func parseFile(name, text string) (*file, error) {
+func parseFile(name, text string) (*file, error) { return parseFileAs(name, text, false) }
+
+// foreignOverride reports whether a file is an override for an engine other
+// than SQLite (NAME.postgres.sql, NAME.mysql.sql): written in that engine's
+// SQL, not SQLite's.
+func foreignOverride(name string) bool {
+	stem := strings.TrimSuffix(path.Base(name), ".sql")
+	i := strings.LastIndexByte(stem, '.')
+	if i < 0 {
+		return false
+	}
+	e, err := dialect.ParseEngine(stem[i+1:])
+	return err == nil && e != dialect.SQLite
+}
+
+// parseFileAs is parseFile for a file in SQLite's SQL (override false) or
+// an override in another engine's. Text that runs verbatim on another engine (an
+// override, a section naming an engine other than SQLite) is written in
+// that engine's SQL, which SQLite's tokenizer does not read ($$ bodies,
+// backslash escapes): it is split by goose's own rules instead, a
+// StatementBegin/End block being one statement and other statements ending
+// with a line that ends in a semicolon.
+func parseFileAs(name, text string, override bool) (*file, error) {
 	f := &file{name: name}
 	lines := strings.SplitAfter(text, "\n")
 	dir := "" // "", "up", "down"
 	var only []dialect.Engine
-	inSection := false
+	inSection, inBlock := false, false
 	var seg strings.Builder
 	segStart := 0
 	flush := func(next int) error {
@@ -158,15 +180,22 @@ func parseFile(name, text string) (*file, error) {
 		if strings.TrimSpace(body) == "" {
 			return nil
 		}
+		verbatim := override || (only != nil && !slices.Equal(only, []dialect.Engine{dialect.SQLite}))
 		if dir == "" {
-			if hasSQL(body) {
+			if verbatim || hasSQL(body) {
 				return fmt.Errorf("migrate: %s:%d: SQL before -- +goose Up", name, segStart+1)
 			}
 			return nil
 		}
-		stmts, err := dialect.SplitSQLite(strings.Repeat("\n", segStart) + body)
-		if err != nil {
-			return fmt.Errorf("migrate: %s: %w", name, err)
+		var stmts []dialect.SourceStatement
+		if verbatim {
+			stmts = splitGoose(body, segStart, inBlock)
+		} else {
+			var err error
+			stmts, err = dialect.SplitSQLite(strings.Repeat("\n", segStart) + body)
+			if err != nil {
+				return fmt.Errorf("migrate: %s: %w", name, err)
+			}
 		}
 		for _, s := range stmts {
 			st := statement{text: s.Text, line: s.Line, only: only}
@@ -202,7 +231,10 @@ func parseFile(name, text string) (*file, error) {
 					return nil, fmt.Errorf("%s: -- +goose Down inside a -- +polysql only section (close it with -- +polysql end)", where)
 				}
 				dir = "down"
-			case "STATEMENTBEGIN", "STATEMENTEND":
+			case "STATEMENTBEGIN":
+				inBlock = true
+			case "STATEMENTEND":
+				inBlock = false
 			case "NO TRANSACTION":
 				f.noTx = true
 			case "ENVSUB ON", "ENVSUB OFF":
@@ -251,4 +283,38 @@ func parseFile(name, text string) (*file, error) {
 func hasSQL(text string) bool {
 	stmts, err := dialect.SplitSQLite(text)
 	return err != nil || len(stmts) > 0
+}
+
+// splitGoose splits text that runs verbatim on its engine as goose does: a
+// StatementBegin/End block (block) is one statement; elsewhere a statement
+// ends with a line whose last character is a semicolon. Lines are counted
+// from first (0-based) in the file; comment lines before a statement are
+// left out.
+func splitGoose(body string, first int, block bool) []dialect.SourceStatement {
+	var out []dialect.SourceStatement
+	var buf strings.Builder
+	start := 0
+	emit := func() {
+		t := strings.TrimSpace(buf.String())
+		buf.Reset()
+		t = strings.TrimSpace(strings.TrimSuffix(t, ";"))
+		if t != "" {
+			out = append(out, dialect.SourceStatement{Text: t, Line: start + 1})
+		}
+	}
+	for i, ln := range strings.SplitAfter(body, "\n") {
+		t := strings.TrimSpace(ln)
+		if buf.Len() == 0 {
+			if t == "" || strings.HasPrefix(t, "--") {
+				continue
+			}
+			start = first + i
+		}
+		buf.WriteString(ln)
+		if !block && strings.HasSuffix(t, ";") {
+			emit()
+		}
+	}
+	emit()
+	return out
 }

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -134,5 +135,46 @@ func TestNoTransactionOnSingleWriter(t *testing.T) {
 	_, err := New(context.Background(), db, fs)
 	if err == nil || !strings.Contains(err.Error(), "NO TRANSACTION cannot run on sqlite") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestParseVerbatimText checks that text written in another engine's SQL
+// (an override, a section for PostgreSQL) is split by goose's rules, with
+// each statement's line: a $$ body with ; and := inside a StatementBegin/End
+// block is one statement, and a MySQL backslash escape does not trouble it.
+func TestParseVerbatimText(t *testing.T) {
+	cases := []struct {
+		name, file, src string
+		want            []statement
+	}{
+		{
+			name: "postgres override", file: "0001_f.postgres.sql",
+			src: "-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\nDECLARE x int;\nBEGIN x := 1; RETURN x; END;\n$$;\n-- +goose StatementEnd\n-- a comment\nSELECT ':x';\n",
+			want: []statement{
+				{text: "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\nDECLARE x int;\nBEGIN x := 1; RETURN x; END;\n$$", line: 3},
+				{text: "SELECT ':x'", line: 9},
+			},
+		},
+		{
+			name: "mysql override", file: "0001_f.mysql.sql",
+			src:  "-- +goose Up\nINSERT INTO t (s) VALUES ('it\\'s');\nINSERT INTO t (s)\n  VALUES ('x');\n",
+			want: []statement{{text: "INSERT INTO t (s) VALUES ('it\\'s')", line: 2}, {text: "INSERT INTO t (s)\n  VALUES ('x')", line: 3}},
+		},
+		{
+			name: "postgres section", file: "0001_f.sql",
+			src:  "-- +goose Up\nCREATE TABLE t (id INTEGER);\n-- +polysql only postgres\nSELECT $$a;b$$;\n-- +polysql end\n",
+			want: []statement{{text: "CREATE TABLE t (id INTEGER)", line: 2}, {text: "SELECT $$a;b$$", line: 4, only: []dialect.Engine{dialect.Postgres}}},
+		},
+	}
+	for _, c := range cases {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			f, err := parseFileAs(c.file, c.src, foreignOverride(c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(f.up, c.want) {
+				t.Fatalf("up statements:\n got %#v\nwant %#v", f.up, c.want)
+			}
+		})
 	}
 }

@@ -30,6 +30,8 @@ type Migration struct {
 	Transactional bool
 	// Notes say what was dropped or changed in translation, and why.
 	Notes []string
+
+	noTx bool // the file says -- +goose NO TRANSACTION
 }
 
 // Statement is one translated statement.
@@ -100,6 +102,9 @@ type translator struct {
 	// dangling are foreign keys a DROP TABLE ... CASCADE removed from the
 	// target, to add again once their table's name is back.
 	dangling []danglingFK
+	// schemaRun is true while translating a direction that changes the
+	// schema, which SQLite runs with foreign keys off (see Migrator).
+	schemaRun bool
 }
 
 // danglingFK is a foreign key of owner referencing ref, dropped with ref.
@@ -163,7 +168,7 @@ func (tr *translator) migration(ctx context.Context, s *source) (*Migration, err
 			f = ov
 		}
 		m.Up, m.Down = verbatim(f.up, eng, ov != nil), verbatim(f.down, eng, ov != nil)
-		m.Transactional = !f.noTx
+		m.Transactional, m.noTx = !f.noTx, f.noTx
 		return m, nil
 	}
 
@@ -192,6 +197,7 @@ func (tr *translator) migration(ctx context.Context, s *source) (*Migration, err
 	if ov != nil {
 		noTx = ov.noTx
 	}
+	m.noTx = noTx
 	m.Transactional = !noTx && (caps.TransactionalDDL || (!hasDDL(m.Up) && !hasDDL(m.Down)))
 	return m, nil
 }
@@ -230,6 +236,12 @@ func (tr *translator) replay(ctx context.Context, cur *schema.Schema) (*translat
 func (tr *translator) direction(ctx context.Context, f *file, stmts []statement, runOnly bool, m *Migration, record bool) ([]Statement, error) {
 	eng := tr.d.Engine()
 	var out []Statement
+	tr.schemaRun = false
+	for _, st := range stmts {
+		if st.only == nil || slices.Contains(st.only, dialect.SQLite) {
+			tr.schemaRun = tr.schemaRun || hasDDL([]Statement{{SQL: st.text}})
+		}
+	}
 	for i, st := range stmts {
 		tr.rest = stmts[i+1:]
 		if runOnly {
@@ -325,21 +337,15 @@ func (tr *translator) dml(ctx context.Context, f *file, st statement) ([]string,
 		return nil, "", fmt.Errorf("migrate: %s:%d: SQLite rejects %s: %w", f.name, st.line, head(st.text), err)
 	}
 	q, err := dialect.TranslateDML(st.text, tr.d, func(name string) (dialect.TableFacts, bool) {
-		t := tr.cur.Table(name)
-		if t == nil {
-			return dialect.TableFacts{}, false
-		}
-		var cols []string
-		for _, c := range t.Columns {
-			cols = append(cols, c.Name)
-		}
-		return dialect.TableFacts{Columns: cols, Keys: t.Keys()}, true
+		facts, ok := tr.cur.Facts(name)
+		facts.ForeignKeysEnforced = !tr.schemaRun
+		return facts, ok
 	})
 	if err != nil {
 		return nil, "", tr.fail(f, st, "%v", err)
 	}
 	out := []string{q}
-	if t := tr.cur.Table(insertTarget(st.text)); t != nil {
+	if t := tr.cur.Table(dialect.InsertTarget(st.text)); t != nil {
 		for _, c := range t.Columns {
 			if c.Identity && c.Type.Kind == dialect.KindInteger {
 				if s := dialect.SyncIdentitySQL(tr.d, schema.Name(tr.cur, tr.d, t.Name), schema.Name(tr.cur, tr.d, c.Name)); s != "" {
@@ -349,25 +355,6 @@ func (tr *translator) dml(ctx context.Context, f *file, st statement) ([]string,
 		}
 	}
 	return out, "", nil
-}
-
-// insertTarget is the table an INSERT or REPLACE writes to ("" for other
-// statements and for an INSERT inside WITH, which keeps its ids).
-func insertTarget(stmt string) string {
-	w := dialect.LeadingWords(stmt, 8)
-	if len(w) == 0 || (w[0] != "INSERT" && w[0] != "REPLACE") {
-		return ""
-	}
-	for i := 1; i+1 < len(w); i++ {
-		if w[i] == "INTO" {
-			name := w[i+1]
-			if i+3 < len(w) && w[i+2] == "." {
-				name = w[i+3]
-			}
-			return strings.Trim(name, "\"`[]")
-		}
-	}
-	return ""
 }
 
 // ddl runs a schema change on the shadow and renders the difference.
@@ -413,7 +400,7 @@ func (tr *translator) ddl(ctx context.Context, f *file, st statement, w []string
 		if err := pa.Errors[dialect.FoldName(t.Name)]; err != nil {
 			return nil, "", tr.fail(f, st, "%v", err)
 		}
-		main = append(main, pa.Tables[dialect.FoldName(t.Name)])
+		main = append(main, exactCreate(st.text, pa.Tables[dialect.FoldName(t.Name)]))
 	case "DROP TABLE":
 		if len(removed) == 0 {
 			return nil, "no such table: nothing to do (IF EXISTS)", nil
@@ -450,7 +437,7 @@ func (tr *translator) ddl(ctx context.Context, f *file, st statement, w []string
 				if err := pa.Errors[n]; err != nil {
 					return nil, "", tr.fail(f, st, "%v", err)
 				}
-				main = append(main, pa.Indexes[n])
+				main = append(main, exactCreate(st.text, pa.Indexes[n]))
 			}
 		}
 		for _, n := range ib {
@@ -579,7 +566,18 @@ func (tr *translator) alter(st statement, w []string, before, after *schema.Sche
 			}
 		}
 	case len(gone) == 1 && len(fresh) == 0:
-		main = append(main, "ALTER TABLE "+tq+" DROP COLUMN "+q(gone[0]))
+		inKey := slices.ContainsFunc(tb.ForeignKeys, func(fk *schema.ForeignKey) bool {
+			return slices.ContainsFunc(fk.Columns, func(c string) bool { return dialect.SameName(c, gone[0]) })
+		})
+		if !inKey {
+			main = append(main, "ALTER TABLE "+tq+" DROP COLUMN "+q(gone[0]))
+			break
+		}
+		drop, err := dialect.DropForeignKeyColumnSQL(tr.d, schema.Name(after, tr.d, ta.Name), schema.Name(after, tr.d, gone[0]))
+		if err != nil {
+			return nil, nil, err
+		}
+		main = append(main, drop)
 	default:
 		return nil, nil, fmt.Errorf("cannot tell what %s changes", head(st.text))
 	}
@@ -777,4 +775,25 @@ func (m *Migration) SQL(d dialect.Dialect) string {
 		}
 	}
 	return b.String()
+}
+
+// exactCreate drops the IF NOT EXISTS that package schema renders (it
+// serves Apply, which may meet its own work again) unless the migration
+// wrote it: SQLite's CREATE TABLE and CREATE INDEX fail on an object that
+// exists, and a migration that meets one made outside the migrations (or
+// left by an earlier partial run) must stop there too, not record itself
+// as applied over a different table.
+func exactCreate(src, rendered string) string {
+	w := dialect.LeadingWords(src, 6)
+	for i := 1; i+2 < len(w); i++ {
+		if w[i] == "IF" && w[i+1] == "NOT" && w[i+2] == "EXISTS" {
+			return rendered
+		}
+	}
+	for _, kw := range []string{"CREATE TABLE IF NOT EXISTS ", "CREATE INDEX IF NOT EXISTS ", "CREATE UNIQUE INDEX IF NOT EXISTS "} {
+		if strings.HasPrefix(rendered, kw) {
+			return strings.Replace(rendered, " IF NOT EXISTS ", " ", 1)
+		}
+	}
+	return rendered
 }

@@ -150,3 +150,27 @@ func Name(s *Schema, d dialect.Dialect, name string) string {
 	r := &renderer{s: s, d: d, plan: &Plan{}}
 	return r.name(name)
 }
+
+// Facts returns what dialect.TranslateDML needs to know about the table
+// named name: its columns with their kinds and NOT NULL, its unique keys,
+// and whether other tables' foreign keys reference it. ok is false when s
+// has no such table.
+func (s *Schema) Facts(name string) (f dialect.TableFacts, ok bool) {
+	t := s.Table(name)
+	if t == nil {
+		return f, false
+	}
+	for _, c := range t.Columns {
+		f.Columns = append(f.Columns, c.Name)
+		f.Kinds = append(f.Kinds, c.Type.Kind)
+		// An identity column takes NULL as "assign one".
+		f.NotNull = append(f.NotNull, c.NotNull && !c.Identity)
+	}
+	f.Keys = t.Keys()
+	for _, o := range s.Tables {
+		for _, fk := range o.ForeignKeys {
+			f.Referenced = f.Referenced || dialect.SameName(fk.RefTable, t.Name)
+		}
+	}
+	return f, true
+}
