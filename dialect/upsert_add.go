@@ -56,3 +56,23 @@ func UpsertAdd(d Dialect, table string, cols, conflictCols, addCols []string, ro
 	}
 	return b.String()
 }
+
+// IntegerCheck returns a CHECK expression, true exactly when col holds a
+// 64-bit integer, for a column whose values an additive upsert (UpsertAdd)
+// keeps summing. PostgreSQL's and MySQL's bigint addition fails on
+// overflow, so there the range check is all it takes. SQLite's turns an
+// overflowing sum into a REAL, and -2^63 minus a little rounds to exactly
+// -9223372036854775808.0, which a range check accepts and the column keeps
+// as a REAL: only the value's type tells the overflow apart.
+func IntegerCheck(d Dialect, col string) string {
+	q := d.QuoteIdent(col)
+	check := q + " BETWEEN -9223372036854775808 AND 9223372036854775807"
+	if h, ok := d.(interface{ integerTypeCheck(string) string }); ok {
+		if extra := h.integerTypeCheck(q); extra != "" {
+			check += " AND " + extra
+		}
+	}
+	return check
+}
+
+func (sqliteDialect) integerTypeCheck(q string) string { return "typeof(" + q + ") = 'integer'" }

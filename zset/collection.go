@@ -89,6 +89,11 @@ const idLen = sha256.Size + 1
 // Identity returns the identity under which data is stored: data itself
 // when it is at most 32 bytes, else its SHA-256 followed by the byte 0x01.
 func Identity(data []byte) []byte {
+	if data == nil {
+		// The empty element is one element however it is spelled: a nil
+		// slice would be bound as SQL NULL, which no primary key accepts.
+		return []byte{}
+	}
 	if len(data) <= maxShortID {
 		return data
 	}
@@ -227,8 +232,8 @@ func (c *coll) ddl(ifNotExists bool) (table string, indexes []string, err error)
 	}
 	// The CHECK is always true on engines whose integer addition fails on
 	// overflow; SQLite's turns the sum into a float, which it refuses.
-	fmt.Fprintf(&b, "%s (id %s NOT NULL PRIMARY KEY, data %s, c %s NOT NULL CHECK (c BETWEEN -9223372036854775808 AND 9223372036854775807)",
-		d.QuoteIdent(c.phys), idType, dataType, cType)
+	fmt.Fprintf(&b, "%s (id %s NOT NULL PRIMARY KEY, data %s, c %s NOT NULL CHECK (%s)",
+		d.QuoteIdent(c.phys), idType, dataType, cType, dialect.IntegerCheck(d, "c"))
 	for i, f := range c.Fields {
 		length := 0
 		if f.Kind == Text || f.Kind == Bytes {
@@ -259,7 +264,35 @@ func (c *coll) ddl(ifNotExists bool) (table string, indexes []string, err error)
 	return b.String(), indexes, nil
 }
 
-func (c *coll) indexName(f Field) string { return shortName(c.phys + "_" + f.Name) }
+// indexName is the name of field f's index: the table, "--", the field.
+// Collection and field names are [a-z0-9_] and migrated tables have a
+// single "-" (see migratedName), so no index is ever named like a table
+// (PostgreSQL and SQLite keep both in one namespace: collection "a" with
+// field "b" must not take the name of collection "a_b"'s table) and no
+// two indexes share a name.
+func (c *coll) indexName(f Field) string {
+	return markedName(c.phys, "--", f.Name)
+}
+
+// migratedName is the name of the table Migrate copies the collection
+// into for the layout whose fingerprint is fp: the table, "-", the first
+// 8 hex digits of fp. The "-" keeps it from being any collection's table.
+func migratedName(table, fp string) string {
+	return markedName(table, "-", fp[:8])
+}
+
+// markedName joins base, sep and tail within every engine's identifier
+// limit, keeping sep in the result: a name too long keeps a prefix of base,
+// then sep, then a hash of the whole.
+func markedName(base, sep, tail string) string {
+	name := base + sep + tail
+	if len(name) <= 60 {
+		return name
+	}
+	h := sha256.Sum256([]byte(name))
+	hx := hex.EncodeToString(h[:8])
+	return base[:min(len(base), 60-len(sep)-len(hx))] + sep + hx
+}
 
 // normKey checks a key value against field i and returns it in canonical
 // form: int64, float64, string, []byte, bool, time.Time (UTC, µs) or nil.
@@ -338,18 +371,31 @@ func (c *coll) normKey(i int, v any) (any, error) {
 		if n := c.sizes[i]; n > 0 && len(b) > n {
 			return nil, bad(fmt.Sprintf("longer than the field's %d bytes", n))
 		}
-		return bytes.Clone(b), nil
+		// Never nil: drivers bind a nil slice as NULL, and []byte(nil) is
+		// Go's empty slice, the empty key, not NULL (which is a nil any).
+		return append([]byte{}, b...), nil
 	case Bool:
 		if b, ok := v.(bool); ok {
 			return b, nil
 		}
 	case Time:
 		if t, ok := v.(time.Time); ok {
+			// Beyond ±292277 years the microseconds overflow int64 and would
+			// wrap around to a key of another order.
+			if t.Before(minTime) || t.After(maxTime) {
+				return nil, bad("outside the int64 microseconds range (about ±292000 years)")
+			}
 			return time.UnixMicro(t.UnixMicro()).UTC(), nil
 		}
 	}
 	return nil, bad("wrong Go type")
 }
+
+// minTime and maxTime bound the Time keys: int64 microseconds since 1970.
+var (
+	minTime = time.UnixMicro(math.MinInt64)
+	maxTime = time.UnixMicro(math.MaxInt64).Add(time.Microsecond - 1) // truncates to the last
+)
 
 // bindKey is a canonical key as a bind parameter.
 func bindKey(k Kind, v any) any {

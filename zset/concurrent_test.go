@@ -178,10 +178,11 @@ func TestHelperZsetWriter(t *testing.T) {
 	if err := tx.Apply("k", Delta{Data: []byte("from the killed writer"), Weight: 100}); err != nil {
 		t.Fatal(err)
 	}
+	// Say it before the ready file appears: the kill may follow at once.
+	fmt.Println("ZSET-HELPER claimed epoch", epoch)
 	if err := os.WriteFile(parts[3], []byte("ready"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Println("ZSET-HELPER claimed epoch", epoch)
 	select {} // mid-epoch, lease renewed, until SIGKILL
 }
 

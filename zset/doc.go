@@ -31,12 +31,19 @@
 // precision, not the DOUBLE it lacks). Open creates what is missing,
 // idempotently and from several processes at once, and records each
 // collection's layout fingerprint in Prefix+"_meta"; a different layout is
-// ErrSchemaMismatch until Migrate rewrites the table.
+// ErrSchemaMismatch until Migrate rewrites the table. A table found where
+// no layout is recorded yet (left by a process that crashed before
+// recording its own) is compared with the declaration first, through the
+// catalog: another layout is ErrSchemaMismatch too. Index names
+// (table--field) and Migrate's tables (table-fingerprint) contain dashes,
+// which no collection's table has, so no two objects' names collide.
 //
 // An element's identity is its bytes when they are at most 32 bytes long,
 // else their SHA-256 plus a marker byte; long elements keep their bytes in
-// a column and reads check them (ErrCollision). Index keys must be a
-// function of the element: once stored, an element keeps its keys.
+// a column and reads and Commit check them (ErrCollision). The empty
+// element may be given as nil or []byte{}: it is one element. Index keys
+// must be a function of the element: once stored, an element keeps its
+// keys. Lookup takes any number of keys (it queries them in batches).
 //
 // # Epochs, watermarks and leases
 //
@@ -52,6 +59,9 @@
 // Begin, ErrConflict at Commit) and writes nothing: an epoch is never
 // applied twice.
 //
+// A lease belongs to one Tx (Options.Owner plus a number unique in the
+// Store), not to the process: a stalled Tx whose epoch was taken over by
+// another Tx of the same Store fails its Commit like any other.
 // A live Tx renews its lease every Lease/3. When a writer dies (kill -9
 // included) its lease expires after Options.Lease; then Begin takes the
 // epoch over to replay it, or Abandon advances the watermark with an empty

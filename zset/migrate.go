@@ -21,9 +21,12 @@ import (
 // epoch) and fails with ErrLeaseHeld while a writer holds it. The rows are
 // copied into a new table, invisible until one transaction switches the
 // metadata to it; the old table is then dropped. A crash part-way leaves
-// the old layout in force (and a stray table that the next Migrate
-// replaces). Stores opened before Migrate keep the old layout: close them
-// and Open again.
+// the old layout in force (and a stray table, named table-fingerprint,
+// that the next Migrate to that layout replaces). The lease is taken only
+// on the layout Migrate read, so of concurrent Migrates to one layout one
+// copies and the others find the work done (or ErrLeaseHeld meanwhile).
+// Stores opened before Migrate keep the old layout: close them and Open
+// again.
 func Migrate(ctx context.Context, db *polysql.DB, opts Options, to Collection, keys func(data []byte) ([]any, error)) error {
 	if err := opts.fill(); err != nil {
 		return err
@@ -37,27 +40,42 @@ func Migrate(ctx context.Context, db *polysql.DB, opts Options, to Collection, k
 	if err := retryRace(ctx, func() error { return s.createMeta(ctx) }); err != nil {
 		return err
 	}
-	rec, err := s.recorded(ctx, c)
-	if err != nil {
-		return err
-	}
-	switch rec.fp {
-	case "":
-		return retryRace(ctx, func() error { return s.declare(ctx, c) })
-	case c.Fingerprint():
-		return nil
-	}
-
-	// Lease the collection, as a writer leases an epoch (epoch -1 marks a
-	// migration), and keep the lease alive while copying.
-	now := time.Now().UnixMicro()
-	res, err := db.ExecContext(ctx, "UPDATE "+s.q(s.meta)+" SET lease_owner = ?, lease_epoch = -1, lease_until = ? "+
-		"WHERE name = ? AND (lease_owner IS NULL OR lease_until < ?)", opts.Owner, now+opts.Lease.Microseconds(), c.table, now)
-	if err != nil {
-		return fmt.Errorf("zset: migrate %s: lease: %w", to.Name, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("%w: cannot migrate %s while it is being written", ErrLeaseHeld, to.Name)
+	// The lease is taken only on the layout just read (fingerprint and
+	// table): a Migrate that read the record before another one switched
+	// it must not take the lease afterwards and "replace" the live table.
+	owner := s.leaseToken()
+	var rec record
+	for {
+		var err error
+		if rec, err = s.recorded(ctx, c); err != nil {
+			return err
+		}
+		switch rec.fp {
+		case "":
+			return retryRace(ctx, func() error { return s.declare(ctx, c) })
+		case c.Fingerprint():
+			return nil
+		}
+		// Lease the collection, as a writer leases an epoch (epoch -1 marks
+		// a migration), and keep the lease alive while copying.
+		now := time.Now().UnixMicro()
+		res, err := db.ExecContext(ctx, "UPDATE "+s.q(s.meta)+" SET lease_owner = ?, lease_epoch = -1, lease_until = ? "+
+			"WHERE name = ? AND fingerprint = ? AND tbl = ? AND (lease_owner IS NULL OR lease_until < ?)",
+			owner, now+opts.Lease.Microseconds(), c.table, rec.fp, rec.tbl, now)
+		if err != nil {
+			return fmt.Errorf("zset: migrate %s: lease: %w", to.Name, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			break
+		}
+		again, err := s.recorded(ctx, c)
+		if err != nil {
+			return err
+		}
+		if again == rec { // the same layout, leased by someone else
+			return fmt.Errorf("%w: cannot migrate %s while it is being written", ErrLeaseHeld, to.Name)
+		}
+		// The record changed under us (another Migrate finished): look again.
 	}
 	done := false
 	defer func() {
@@ -65,7 +83,7 @@ func Migrate(ctx context.Context, db *polysql.DB, opts Options, to Collection, k
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
 			_, _ = db.ExecContext(rctx, "UPDATE "+s.q(s.meta)+" SET lease_owner = NULL, lease_epoch = NULL, lease_until = 0 "+
-				"WHERE name = ? AND lease_owner = ? AND lease_epoch = -1", c.table, opts.Owner)
+				"WHERE name = ? AND lease_owner = ? AND lease_epoch = -1", c.table, owner)
 		}
 	}()
 	rctx, stop := context.WithCancel(ctx)
@@ -80,27 +98,32 @@ func Migrate(ctx context.Context, db *polysql.DB, opts Options, to Collection, k
 				return
 			case <-t.C:
 				_, _ = db.ExecContext(rctx, "UPDATE "+s.q(s.meta)+" SET lease_until = ? WHERE name = ? AND lease_owner = ? AND lease_epoch = -1",
-					time.Now().Add(opts.Lease).UnixMicro(), c.table, opts.Owner)
+					time.Now().Add(opts.Lease).UnixMicro(), c.table, owner)
 			}
 		}
 	}()
 	defer func() { stop(); <-renewed }()
 
-	// The new table is named for the new layout, so a stray one from a
-	// crashed attempt at the same migration is replaced, not reused.
-	c.phys = shortName(c.table + "_" + c.Fingerprint()[:8])
+	// The new table is named for the new layout, with a "-" no collection's
+	// table has, so a stray one from a crashed attempt at the same
+	// migration is replaced, not reused, and no other collection's table is
+	// ever taken for one.
+	c.phys = migratedName(c.table, c.Fingerprint())
+	if c.phys == rec.tbl {
+		return fmt.Errorf("zset: migrate %s: the new table %s is the live one (fingerprint prefix collision)", to.Name, c.phys)
+	}
 	if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+s.q(c.phys)); err != nil {
 		return fmt.Errorf("zset: migrate %s: %w", to.Name, err)
 	}
 	if err := s.createTable(ctx, c); err != nil {
 		return err
 	}
-	if err := s.copyRows(ctx, c, rec.tbl, keys); err != nil {
+	if err := s.copyRows(ctx, c, rec.tbl, owner, keys); err != nil {
 		return err
 	}
-	err = db.WriteTx(ctx, func(tx *polysql.Tx) error {
+	err := db.WriteTx(ctx, func(tx *polysql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE "+s.q(s.meta)+" SET tbl = ?, fingerprint = ?, spec = ?, lease_owner = NULL, lease_epoch = NULL, lease_until = 0 "+
-			"WHERE name = ? AND lease_owner = ? AND lease_epoch = -1", c.phys, c.Fingerprint(), c.spec(), c.table, opts.Owner)
+			"WHERE name = ? AND lease_owner = ? AND lease_epoch = -1", c.phys, c.Fingerprint(), c.spec(), c.table, owner)
 		if err != nil {
 			return err
 		}
@@ -123,7 +146,12 @@ func Migrate(ctx context.Context, db *polysql.DB, opts Options, to Collection, k
 // copyRows copies every row of table from into c's table, with keys
 // computed from each element, page by page in identity order (no read is
 // open while writing: an in-memory SQLite database has one connection).
-func (s *Store) copyRows(ctx context.Context, c *coll, from string, keys func([]byte) ([]any, error)) error {
+//
+// Each page is written in a transaction that first renews the migration
+// lease owner: once another process has taken the lease over (this one
+// stalled past it), the write fails instead of adding rows to the table
+// the other one is filling.
+func (s *Store) copyRows(ctx context.Context, c *coll, from, owner string, keys func([]byte) ([]any, error)) error {
 	const page = 500
 	cols := []string{"id", "data", "c"}
 	for _, f := range c.Fields {
@@ -188,7 +216,15 @@ func (s *Store) copyRows(ctx context.Context, c *coll, from string, keys func([]
 			return nil
 		}
 		err = s.db.WriteTx(ctx, func(tx *polysql.Tx) error {
-			_, err := tx.Raw().ExecContext(ctx, dialect.UpsertAdd(s.d, c.phys, cols, []string{"id"}, []string{"c"}, n), batch...)
+			res, err := tx.ExecContext(ctx, "UPDATE "+s.q(s.meta)+" SET lease_until = ? WHERE name = ? AND lease_owner = ? AND lease_epoch = -1",
+				time.Now().Add(s.opts.Lease).UnixMicro(), c.table, owner)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return fmt.Errorf("%w: migration lease on %s was taken over", ErrConflict, c.Name)
+			}
+			_, err = tx.Raw().ExecContext(ctx, dialect.UpsertAdd(s.d, c.phys, cols, []string{"id"}, []string{"c"}, n), batch...)
 			return s.d.Classify(err)
 		})
 		if err != nil {

@@ -204,6 +204,9 @@ func (tx *Tx) merged(ctx context.Context, c *coll, ps []*pend, stored map[string
 		}
 		var m *Row
 		if r != nil {
+			if !bytes.Equal(r.Data, p.data) {
+				return nil, collision(c, p.data)
+			}
 			w, err := addWeights(r.Weight, p.w)
 			if err != nil {
 				return nil, fmt.Errorf("zset: %s: %w", c.Name, err)
@@ -247,7 +250,7 @@ func (tx *Tx) Get(ctx context.Context, name string, elems ...[]byte) ([]int64, e
 		var w int64
 		if r := stored[string(ids[i])]; r != nil {
 			if !bytes.Equal(r.Data, e) {
-				return nil, fmt.Errorf("%w in %s: %d-byte element", ErrCollision, name, len(e))
+				return nil, collision(c, e)
 			}
 			w = r.Weight
 		}
@@ -257,6 +260,13 @@ func (tx *Tx) Get(ctx context.Context, name string, elems ...[]byte) ([]int64, e
 		out[i] = w
 	}
 	return out, nil
+}
+
+// collision is the error for a stored row whose bytes are not those of
+// the element with its identity: a SHA-256 collision, or a row changed
+// behind the store's back.
+func collision(c *coll, elem []byte) error {
+	return fmt.Errorf("%w in %s: the row of a %d-byte element holds other bytes", ErrCollision, c.Name, len(elem))
 }
 
 // orderBy is the index's order: the field (descending when declared so),
@@ -300,27 +310,42 @@ func (tx *Tx) Lookup(ctx context.Context, name, field string, keys ...any) ([]Ro
 		}
 		norm = append(norm, v)
 	}
+	// Keys go to the database in batches, as Get's identities do: one IN
+	// list of every key would exceed the engine's bind parameter limit.
+	// Duplicate keys are dropped first so no row is read twice.
+	norm = dedupKeys(c, fi, norm)
 	col := c.d.QuoteIdent(column(c.Fields[fi]))
-	var conds []string
-	var args []any
-	switch len(norm) {
-	case 0:
-	case 1:
-		conds = append(conds, col+" = ?")
-	default:
-		conds = append(conds, col+" IN ("+marks(len(norm))+")")
-	}
-	if len(norm) > 0 {
-		for _, v := range norm {
-			args = append(args, bindKey(c.Fields[fi].Kind, v))
+	kind := c.Fields[fi].Kind
+	var rows []*Row
+	batches := 0
+	for start := 0; start < len(norm) || start == 0 && hasNull; start += lookupBatch {
+		batch := norm[start:min(start+lookupBatch, len(norm))]
+		var conds []string
+		var args []any
+		switch len(batch) {
+		case 0:
+		case 1:
+			conds = append(conds, col+" = ?")
+		default:
+			conds = append(conds, col+" IN ("+marks(len(batch))+")")
 		}
+		for _, v := range batch {
+			args = append(args, bindKey(kind, v))
+		}
+		if hasNull && start == 0 {
+			conds = append(conds, col+" IS NULL")
+		}
+		got, err := tx.query(ctx, c, "SELECT "+c.selectList()+" FROM "+c.d.QuoteIdent(c.phys)+" WHERE "+strings.Join(conds, " OR ")+c.orderBy(fi), args...)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, got...)
+		batches++
 	}
-	if hasNull {
-		conds = append(conds, col+" IS NULL")
-	}
-	rows, err := tx.query(ctx, c, "SELECT "+c.selectList()+" FROM "+c.d.QuoteIdent(c.phys)+" WHERE "+strings.Join(conds, " OR ")+c.orderBy(fi), args...)
-	if err != nil {
-		return nil, err
+	if batches > 1 {
+		// Each batch came in the index's order; the comparator is the one
+		// the pending merge uses, which orders exactly as the engine does.
+		slices.SortStableFunc(rows, func(a, b *Row) int { return c.compareRows(fi, a, b) })
 	}
 	match := func(v any) bool {
 		if v == nil {
@@ -334,6 +359,26 @@ func (tx *Tx) Lookup(ctx context.Context, name, field string, keys ...any) ([]Ro
 		return false
 	}
 	return tx.mergeRows(ctx, c, fi, rows, ps, match, 0)
+}
+
+// lookupBatch is the most keys one Lookup query binds.
+const lookupBatch = 500
+
+// dedupKeys returns the distinct canonical keys of field fi, in their
+// first order.
+func dedupKeys(c *coll, fi int, keys []any) []any {
+	if len(keys) < 2 {
+		return keys
+	}
+	sorted := slices.Clone(keys)
+	slices.SortFunc(sorted, func(a, b any) int { return c.compareAsc(fi, a, b) })
+	out := sorted[:1]
+	for _, k := range sorted[1:] {
+		if c.compareAsc(fi, k, out[len(out)-1]) != 0 {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Scan returns the elements whose field lies in r, in the index's order
@@ -492,6 +537,9 @@ func (tx *Tx) Iter(ctx context.Context, name string, fn func(Row) error) error {
 			ps = ps[1:]
 		}
 		if len(ps) > 0 && bytes.Equal(ps[0].id, r.id) {
+			if !bytes.Equal(r.Data, ps[0].data) {
+				return collision(c, ps[0].data)
+			}
 			w, err := addWeights(r.Weight, ps[0].w)
 			if err != nil {
 				return fmt.Errorf("zset: %s: %w", c.Name, err)

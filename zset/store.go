@@ -3,13 +3,13 @@ package zset
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,14 +29,17 @@ type Options struct {
 	Prefix string
 	// Lease is how long a claimed epoch stays claimed without renewal. A
 	// live Tx renews it every Lease/3; after a crash, others wait at most
-	// this long before they may replay or abandon the epoch. Default 30 s.
+	// this long before they may replay or abandon the epoch. Default 30 s;
+	// at least 1 ms.
 	// Writers' clocks must agree to well within it.
 	Lease time.Duration
 	// PollMax caps the polling interval of WaitFor where nothing notifies
 	// across processes (SQLite, MySQL/MariaDB): it backs off from 1 ms to
 	// this. Default 200 ms. Commits in this process wake waiters at once.
 	PollMax time.Duration
-	// Owner names this process in leases, for diagnostics. Default
+	// Owner names this process in leases, for diagnostics; each Tx's lease
+	// is Owner (cut to 100 bytes) plus "#" and a number unique in the
+	// Store, so leases tell Txs apart, not only processes. Default
 	// host/pid/random.
 	Owner string
 }
@@ -51,6 +54,9 @@ func (o *Options) fill() error {
 	if o.Lease <= 0 {
 		o.Lease = 30 * time.Second
 	}
+	// Leases are stored in microseconds and renewed every Lease/3: a
+	// shorter one would expire as it is taken (or stop the ticker).
+	o.Lease = max(o.Lease, time.Millisecond)
 	if o.PollMax <= 0 {
 		o.PollMax = 200 * time.Millisecond
 	}
@@ -85,7 +91,8 @@ type Store struct {
 	hub       hub
 	notifier  dialect.Notifier
 	listening atomic.Bool
-	notified  atomic.Int64 // notifications received (tests)
+	notified  atomic.Int64  // notifications received (tests)
+	leases    atomic.Uint64 // lease tokens handed out
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 }
@@ -140,6 +147,18 @@ func retryRace(ctx context.Context, op func() error) error {
 		}
 	}
 	return err
+}
+
+// leaseToken returns a lease owner unique to one Tx (or Migrate) of this
+// Store: Options.Owner, which names the process in diagnostics, plus a
+// sequence number. A lease identified by the process alone would let a
+// stalled Tx commit over the replay begun through the same Store.
+func (s *Store) leaseToken() string {
+	owner := s.opts.Owner
+	if len(owner) > 100 { // the column holds 128
+		owner = owner[:100]
+	}
+	return owner + "#" + strconv.FormatUint(s.leases.Add(1), 10)
 }
 
 // Close stops the background listener. It does not close the database.
@@ -228,6 +247,13 @@ func (s *Store) declare(ctx context.Context, c *coll) error {
 		if err := s.createTable(ctx, c); err != nil {
 			return err
 		}
+		// The table may predate this Open: made by a process that declared
+		// another layout and crashed before recording it, or lost the race
+		// for the record. Recording this layout over it would make reads in
+		// a Tx disagree with the engine, so it is checked first.
+		if err := s.checkTable(ctx, c); err != nil {
+			return err
+		}
 		ins := s.d.Upsert(s.meta, []string{"name", "tbl", "fingerprint", "spec", "t", "lease_owner", "lease_epoch", "lease_until"}, []string{"name"}, nil)
 		if _, err := s.db.Writer().ExecContext(ctx, ins, c.table, c.phys, c.Fingerprint(), c.spec(), int64(0), nil, nil, int64(0)); err != nil {
 			return fmt.Errorf("zset: record %s: %w", c.Name, s.d.Classify(err))
@@ -242,6 +268,104 @@ func (s *Store) declare(ctx context.Context, c *coll) error {
 	}
 	c.phys = r.tbl
 	return nil
+}
+
+// checkTable compares the collection's table, as the catalog describes
+// it, with a scratch table made from the declared layout by the same DDL
+// (so both are described in the engine's own words): columns (name, type,
+// NOT NULL, collation), primary key, CHECKs, table options and the field
+// indexes (columns and directions; names aside). A difference is
+// ErrSchemaMismatch. The scratch table is dropped at once.
+func (s *Store) checkTable(ctx context.Context, c *coll) error {
+	var rb [4]byte
+	_, _ = rand.Read(rb[:])
+	scratch := *c
+	scratch.phys = markedName(c.table, "-check-", hex.EncodeToString(rb[:]))
+	table, indexes, err := scratch.ddl(false)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_, _ = s.db.ExecContext(dctx, "DROP TABLE IF EXISTS "+s.q(scratch.phys))
+	}()
+	for _, q := range append([]string{table}, indexes...) {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("zset: check the table of %s: %w", c.Name, err)
+		}
+	}
+	cat, err := s.d.Inspect(ctx, s.db.Reader())
+	if err != nil {
+		return fmt.Errorf("zset: check the table of %s: read catalog: %w", c.Name, err)
+	}
+	var found, want *dialect.CatalogTable
+	for i := range cat.Tables {
+		switch {
+		case strings.EqualFold(cat.Tables[i].Name, c.phys):
+			found = &cat.Tables[i]
+		case strings.EqualFold(cat.Tables[i].Name, scratch.phys):
+			want = &cat.Tables[i]
+		}
+	}
+	if found == nil || want == nil {
+		return fmt.Errorf("zset: check the table of %s: %s or %s missing from the catalog", c.Name, c.phys, scratch.phys)
+	}
+	if why := tableDiff(found, want); why != "" {
+		return fmt.Errorf("%w: collection %s: table %s exists with another layout than the declared %q (%s); drop it or declare its layout",
+			ErrSchemaMismatch, c.Name, c.phys, c.spec(), why)
+	}
+	return nil
+}
+
+// tableDiff says how table got differs from table want, or "" when it
+// does not in anything the store relies on.
+func tableDiff(got, want *dialect.CatalogTable) string {
+	if len(got.Columns) != len(want.Columns) {
+		return fmt.Sprintf("%d columns, want %d", len(got.Columns), len(want.Columns))
+	}
+	for i, g := range got.Columns {
+		w := want.Columns[i]
+		if !strings.EqualFold(g.Name, w.Name) || !strings.EqualFold(g.Type, w.Type) || g.NotNull != w.NotNull || !strings.EqualFold(g.Collation, w.Collation) {
+			return fmt.Sprintf("column %d is %s %s (not null %v, collation %q), want %s %s (not null %v, collation %q)",
+				i+1, g.Name, g.Type, g.NotNull, g.Collation, w.Name, w.Type, w.NotNull, w.Collation)
+		}
+	}
+	if !slices.EqualFunc(got.PrimaryKey, want.PrimaryKey, strings.EqualFold) {
+		return fmt.Sprintf("primary key %v, want %v", got.PrimaryKey, want.PrimaryKey)
+	}
+	if got.Strict != want.Strict || got.WithoutRowID != want.WithoutRowID {
+		return "other table options"
+	}
+	checks := func(t *dialect.CatalogTable) []string {
+		var out []string
+		for _, ch := range t.Checks {
+			out = append(out, strings.ToLower(ch.Expr))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if g, w := checks(got), checks(want); !slices.Equal(g, w) {
+		return fmt.Sprintf("checks %q, want %q", g, w)
+	}
+	sig := func(ix dialect.CatalogIndex) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "unique=%v where=%q", ix.Unique, ix.Where)
+		for _, col := range ix.Columns {
+			fmt.Fprintf(&b, " %s/%s/%v", strings.ToLower(col.Name), col.Expr, col.Desc)
+		}
+		return b.String()
+	}
+	have := map[string]bool{}
+	for _, ix := range got.Indexes {
+		have[sig(ix)] = true
+	}
+	for _, ix := range want.Indexes {
+		if !have[sig(ix)] {
+			return "an index on " + sig(ix) + " is missing"
+		}
+	}
+	return ""
 }
 
 // createTable creates the collection's table and indexes when missing. On
@@ -405,13 +529,4 @@ func (h *hub) wakeAll() {
 		close(c)
 		delete(h.ch, t)
 	}
-}
-
-// shortName keeps an index name within every engine's identifier limit.
-func shortName(name string) string {
-	if len(name) <= 60 {
-		return name
-	}
-	h := sha256.Sum256([]byte(name))
-	return name[:47] + "_" + hex.EncodeToString(h[:6])
 }

@@ -17,7 +17,9 @@ import (
 )
 
 // Delta is a change to one element's weight. Keys are the element's index
-// field values, in the collection's field order (nil for NULL); they must
+// field values, in the collection's field order (a nil any for NULL; a
+// Bytes key given as []byte(nil) is the empty key, as nil Data is the
+// empty element); they must
 // be a function of Data: when the element is already stored, its stored
 // keys are kept.
 type Delta struct {
@@ -54,11 +56,21 @@ type Tx struct {
 	epoch, prev int64
 	claimed     []*coll // sorted by table; nil for a read-only view
 	readOnly    bool
+	// owner is this Tx's lease token: the Store's Owner plus a number
+	// unique in the Store, so that two Txs of one Store (worker goroutines,
+	// a replay begun after a stall) never mistake each other's lease for
+	// their own.
+	owner string
 
 	mu      sync.Mutex
 	pending map[*coll]map[string]*pend
 	done    bool
-	lost    error // the lease was lost while renewing
+
+	// lost is set by the renewal goroutine when the lease was taken over.
+	// It has its own lock: Commit holds mu while it waits for that
+	// goroutine to end, so the goroutine must never wait for mu.
+	lostMu sync.Mutex
+	lost   error
 
 	stopRenew func()
 	renewWG   sync.WaitGroup
@@ -152,7 +164,7 @@ func (s *Store) newTx(epoch, prev int64, names []string) (*Tx, error) {
 	if len(names) == 0 {
 		return nil, errors.New("zset: a transaction claims at least one collection")
 	}
-	tx := &Tx{s: s, epoch: epoch, prev: prev, pending: map[*coll]map[string]*pend{}, pause: make(chan struct{})}
+	tx := &Tx{s: s, epoch: epoch, prev: prev, owner: s.leaseToken(), pending: map[*coll]map[string]*pend{}, pause: make(chan struct{})}
 	for _, n := range names {
 		c, err := s.coll(n)
 		if err != nil {
@@ -191,7 +203,7 @@ func (s *Store) claim(ctx context.Context, tx *Tx) (*leaseState, error) {
 		for _, c := range tx.claimed {
 			res, err := ptx.ExecContext(ctx, "UPDATE "+s.q(s.meta)+" SET lease_owner = ?, lease_epoch = ?, lease_until = ? "+
 				"WHERE name = ? AND t = ? AND (lease_owner IS NULL OR lease_until < ?)",
-				s.opts.Owner, tx.epoch, until, c.table, tx.prev, now)
+				tx.owner, tx.epoch, until, c.table, tx.prev, now)
 			if err != nil {
 				return fmt.Errorf("zset: claim %s epoch %d: %w", c.Name, tx.epoch, err)
 			}
@@ -241,18 +253,26 @@ func (tx *Tx) startRenewal() {
 				return
 			case <-t.C:
 			}
-			if err := tx.renew(ctx); err != nil && ctx.Err() == nil {
-				tx.mu.Lock()
-				if tx.lost == nil && errors.Is(err, ErrConflict) {
-					tx.lost = err
-				}
-				tx.mu.Unlock()
-				if errors.Is(err, ErrConflict) {
-					return
-				}
+			if err := tx.renew(ctx); err != nil && ctx.Err() == nil && errors.Is(err, ErrConflict) {
+				tx.setLost(err)
+				return
 			}
 		}
 	}()
+}
+
+func (tx *Tx) setLost(err error) {
+	tx.lostMu.Lock()
+	defer tx.lostMu.Unlock()
+	if tx.lost == nil {
+		tx.lost = err
+	}
+}
+
+func (tx *Tx) lostErr() error {
+	tx.lostMu.Lock()
+	defer tx.lostMu.Unlock()
+	return tx.lost
 }
 
 func (tx *Tx) renew(ctx context.Context) error {
@@ -261,7 +281,7 @@ func (tx *Tx) renew(ctx context.Context) error {
 	return s.db.WriteTx(ctx, func(ptx *polysql.Tx) error {
 		for _, c := range tx.claimed {
 			res, err := ptx.ExecContext(ctx, "UPDATE "+s.q(s.meta)+" SET lease_until = ? WHERE name = ? AND lease_owner = ? AND lease_epoch = ? AND t = ?",
-				until, c.table, s.opts.Owner, tx.epoch, tx.prev)
+				until, c.table, tx.owner, tx.epoch, tx.prev)
 			if err != nil {
 				return err
 			}
@@ -370,16 +390,16 @@ func (tx *Tx) Commit(ctx context.Context) error {
 	if tx.done {
 		return ErrTxDone
 	}
-	if tx.lost != nil {
+	if lost := tx.lostErr(); lost != nil {
 		tx.finish()
-		return tx.lost
+		return lost
 	}
 	s := tx.s
 	err := s.db.WriteTx(ctx, func(ptx *polysql.Tx) error {
 		for _, c := range tx.claimed {
 			res, err := ptx.ExecContext(ctx, "UPDATE "+s.q(s.meta)+" SET t = ?, lease_owner = NULL, lease_epoch = NULL, lease_until = 0 "+
 				"WHERE name = ? AND t = ? AND lease_owner = ? AND lease_epoch = ?",
-				tx.epoch, c.table, tx.prev, s.opts.Owner, tx.epoch)
+				tx.epoch, c.table, tx.prev, tx.owner, tx.epoch)
 			if err != nil {
 				return fmt.Errorf("zset: advance %s to %d: %w", c.Name, tx.epoch, err)
 			}
@@ -441,7 +461,7 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 	err := s.db.WriteTx(ctx, func(ptx *polysql.Tx) error {
 		for _, c := range tx.claimed {
 			if _, err := ptx.ExecContext(ctx, "UPDATE "+s.q(s.meta)+" SET lease_owner = NULL, lease_epoch = NULL, lease_until = 0 "+
-				"WHERE name = ? AND lease_owner = ? AND lease_epoch = ?", c.table, s.opts.Owner, tx.epoch); err != nil {
+				"WHERE name = ? AND lease_owner = ? AND lease_epoch = ?", c.table, tx.owner, tx.epoch); err != nil {
 				return err
 			}
 			if s.notifier != nil { // wake other processes' Begin at once
@@ -504,6 +524,9 @@ func (tx *Tx) write(ctx context.Context, ptx *polysql.Tx, c *coll) error {
 			return fmt.Errorf("zset: write %s: %w", c.Name, d.Classify(err))
 		}
 	}
+	if err := tx.checkLong(ctx, ptx, c, ps); err != nil {
+		return err
+	}
 	for start := 0; start < len(ps); start += 500 {
 		batch := ps[start:min(start+500, len(ps))]
 		args = args[:0]
@@ -513,6 +536,52 @@ func (tx *Tx) write(ctx context.Context, ptx *polysql.Tx, c *coll) error {
 		q := "DELETE FROM " + d.QuoteIdent(c.phys) + " WHERE c = 0 AND id IN (" + marks(len(batch)) + ")"
 		if _, err := ptx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("zset: delete zero weights of %s: %w", c.Name, err)
+		}
+	}
+	return nil
+}
+
+// checkLong reads back, inside the commit, the rows of the long elements
+// just written and fails with ErrCollision when one holds other bytes than
+// the element whose hash is its identity: the additive upsert matches on
+// identity alone, so without this a collision (or a row changed behind the
+// store's back) would silently add the weight to another element. Short
+// elements are their own identity and need no check.
+func (tx *Tx) checkLong(ctx context.Context, ptx *polysql.Tx, c *coll, ps []*pend) error {
+	var long []*pend
+	for _, p := range ps {
+		if len(p.data) > maxShortID {
+			long = append(long, p)
+		}
+	}
+	for start := 0; start < len(long); start += 500 {
+		batch := long[start:min(start+500, len(long))]
+		args := make([]any, len(batch))
+		want := make(map[string][]byte, len(batch))
+		for i, p := range batch {
+			args[i] = p.id
+			want[string(p.id)] = p.data
+		}
+		rows, err := ptx.QueryContext(ctx, "SELECT id, data FROM "+tx.s.d.QuoteIdent(c.phys)+" WHERE id IN ("+marks(len(batch))+")", args...)
+		if err != nil {
+			return fmt.Errorf("zset: check %s: %w", c.Name, err)
+		}
+		var bad []byte
+		for rows.Next() {
+			var id, data nullBytes
+			if err := rows.Scan(&id, &data); err != nil {
+				rows.Close()
+				return fmt.Errorf("zset: check %s: %w", c.Name, err)
+			}
+			if w, ok := want[string(id.b)]; ok && bad == nil && !bytes.Equal(w, data.b) {
+				bad = w
+			}
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("zset: check %s: %w", c.Name, tx.s.d.Classify(err))
+		}
+		if bad != nil {
+			return collision(c, bad)
 		}
 	}
 	return nil

@@ -565,3 +565,34 @@ func TestWeightOverflow(t *testing.T) {
 		}
 	})
 }
+
+// TestTimeKeyRange: Time keys are int64 microseconds; a time beyond them
+// is refused at Apply rather than wrapped around to a key of another
+// order, and the extremes themselves are kept exactly.
+func TestTimeKeyRange(t *testing.T) {
+	c := newColl(Collection{Name: "x", Fields: []Field{{Name: "t", Kind: Time}}}, "zset_", dialect.MustNew(dialect.SQLite, dialect.Flavor{}))
+	lo, hi := time.UnixMicro(math.MinInt64), time.UnixMicro(math.MaxInt64)
+	for _, tt := range []struct {
+		in   time.Time
+		want time.Time // zero: refused
+	}{
+		{lo, lo.UTC()},
+		{hi, hi.UTC()},
+		{hi.Add(999), hi.UTC()},
+		{hi.Add(time.Microsecond), time.Time{}},
+		{lo.Add(-1), time.Time{}},
+		{time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}},
+		{time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}},
+	} {
+		got, err := c.normKey(0, tt.in)
+		if tt.want.IsZero() {
+			if err == nil {
+				t.Errorf("%v: accepted as %v, want refused", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || !got.(time.Time).Equal(tt.want) {
+			t.Errorf("%v: %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
