@@ -44,13 +44,9 @@ copy into a SQLite file, which reads the source in one consistent snapshot:
 }
 
 func runBackup(ctx context.Context, e *env, c *command, args []string) int {
-	fs := c.newFlagSet()
-	pos, code, ok := e.parse(c, fs, args, true)
+	fs, code, ok := e.parseFlags(c, args)
 	if !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	to := flagString(fs, "to")
 	if to == "" {

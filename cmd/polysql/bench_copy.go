@@ -47,13 +47,9 @@ the program when it is not on $PATH.`,
 }
 
 func runBenchCopy(ctx context.Context, e *env, c *command, args []string) int {
-	fs := c.newFlagSet()
-	pos, code, ok := e.parse(c, fs, args, true)
+	fs, code, ok := e.parseFlags(c, args)
 	if !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	rows, err := strconv.Atoi(flagString(fs, "rows"))
 	if err != nil || rows <= 0 {

@@ -64,13 +64,9 @@ journal every record waits for the disk.`,
 }
 
 func runBenchWrite(ctx context.Context, e *env, c *command, args []string) int {
-	fs := c.newFlagSet()
-	pos, code, ok := e.parse(c, fs, args, true)
+	fs, code, ok := e.parseFlags(c, args)
 	if !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	rawURL := flagString(fs, "url")
 	records, _ := strconv.Atoi(flagString(fs, "records"))

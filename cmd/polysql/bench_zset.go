@@ -51,13 +51,9 @@ checks that both ways end with the same rows, then times --lookups lookups.
 }
 
 func runBenchZset(ctx context.Context, e *env, c *command, args []string) int {
-	fs := c.newFlagSet()
-	pos, code, ok := e.parse(c, fs, args, true)
+	fs, code, ok := e.parseFlags(c, args)
 	if !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	opts := zset.BenchOptions{}
 	for name, p := range map[string]*int{"elements": &opts.Elements, "epochs": &opts.Epochs, "deltas": &opts.Deltas, "lookups": &opts.Lookups, "batch": &opts.Batch} {

@@ -306,6 +306,20 @@ func (e *env) parse(c *command, fs *flag.FlagSet, args []string, interspersed bo
 	return append(pos, after...), 0, true
 }
 
+// parseFlags parses the flags of a command that takes no positional
+// arguments (flags may come in any order); ok false means return code.
+func (e *env) parseFlags(c *command, args []string) (fs *flag.FlagSet, code int, ok bool) {
+	fs = c.newFlagSet()
+	pos, code, ok := e.parse(c, fs, args, true)
+	if !ok {
+		return nil, code, false
+	}
+	if len(pos) > 0 {
+		return nil, e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0])), false
+	}
+	return fs, 0, true
+}
+
 // usageError reports bad usage and returns exitError.
 func (e *env) usageError(c *command, msg string) int {
 	fmt.Fprintf(e.stderr, "polysql %s: %s\nUsage: polysql %s\nRun 'polysql %s --help' for more.\n", c.name, msg, c.usage, c.name)

@@ -65,13 +65,9 @@ snapshot of it (see 'polysql backup' for SQLite sources).`,
 }
 
 func runCopy(ctx context.Context, e *env, c *command, args []string) int {
-	fs := c.newFlagSet()
-	pos, code, ok := e.parse(c, fs, args, true)
+	fs, code, ok := e.parseFlags(c, args)
 	if !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	from, to := flagString(fs, "from"), flagString(fs, "to")
 	if from == "" || to == "" {

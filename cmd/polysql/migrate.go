@@ -107,13 +107,9 @@ file and line.`,
 }
 
 func runMigrateTranslate(ctx context.Context, e *env, c *command, args []string) int {
-	fs := c.newFlagSet()
-	pos, code, ok := e.parse(c, fs, args, true)
+	fs, code, ok := e.parseFlags(c, args)
 	if !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	dir, to := flagString(fs, "dir"), flagString(fs, "to")
 	if dir == "" || to == "" {
@@ -137,13 +133,9 @@ func runMigrateTranslate(ctx context.Context, e *env, c *command, args []string)
 }
 
 func runMigrate(ctx context.Context, e *env, c *command, args []string) int {
-	fs := c.newFlagSet()
-	pos, code, ok := e.parse(c, fs, args, true)
+	fs, code, ok := e.parseFlags(c, args)
 	if !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return e.usageError(c, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	dir := flagString(fs, "dir")
 	if dir == "" {
