@@ -684,6 +684,14 @@ func (r *renderer) bytesPerUnit(k dialect.Kind) int {
 	return 1
 }
 
+// DependencyOrder lists s's tables with each after the tables its foreign
+// keys reference (found as Schema.Table finds them), so inserting in this
+// order satisfies every key that is not part of a cycle.
+func (s *Schema) DependencyOrder() []*Table {
+	tables, _ := orderTables(s)
+	return tables
+}
+
 // orderTables orders tables so that each one's foreign-key targets come
 // first, keeping the schema's order where it can. Foreign keys that close
 // a cycle are returned as deferred: they are added after every table exists.

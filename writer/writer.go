@@ -190,8 +190,8 @@ func (w *Writer) inspect(ctx context.Context) error {
 		}
 	}
 	rank := map[string]int{}
-	for i, name := range dependencyOrder(s) {
-		rank[name] = i
+	for i, t := range s.DependencyOrder() {
+		rank[t.Name] = i
 	}
 	w.cat.Store(&catalog{tables: tables, rank: rank, read: time.Now()})
 	return nil
